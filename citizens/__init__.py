@@ -1,0 +1,1 @@
+"""Accounts, profiles, officer memberships and the citizen's digital wallet."""

@@ -1,0 +1,1 @@
+"""Online intake, the five-state one-stop workflow, officer queues, receipts and audit."""

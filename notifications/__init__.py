@@ -1,0 +1,1 @@
+"""Notification outbox, delivery channels and deadline alerts."""

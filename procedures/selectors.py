@@ -1,0 +1,86 @@
+"""Reads of the catalog, with the joins each page needs built in."""
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from procedures.constants import ServiceLevel
+from procedures.models import Agency, DocumentComponent, Field, Procedure
+
+
+def procedure_list(
+    *,
+    query: str = "",
+    level: str = "",
+    agency: Agency | None = None,
+    field: Field | None = None,
+    service_level: str = "",
+) -> QuerySet[Procedure]:
+    qs = Procedure.objects.active().select_related("field")
+    if query:
+        qs = qs.search(query)
+    if level:
+        qs = qs.filter(level=level)
+    if agency is not None:
+        qs = qs.filter(agencies=agency)
+    if field is not None:
+        qs = qs.filter(field=field)
+    if service_level:
+        qs = qs.filter(service_level=service_level)
+    return qs.order_by("name", "id")
+
+
+def procedure_detail(code: str) -> QuerySet[Procedure]:
+    """The active procedure with everything its public page shows."""
+    return (
+        Procedure.objects.active()
+        .filter(code=code)
+        .select_related("field")
+        .prefetch_related(
+            Prefetch(
+                "components",
+                queryset=DocumentComponent.objects.prefetch_related("satisfied_by"),
+            ),
+            "legal_bases",
+            "result_types",
+            Prefetch("agencies", queryset=Agency.objects.filter(is_active=True)),
+        )
+    )
+
+
+def agencies_handling_procedures() -> QuerySet[Agency]:
+    return (
+        Agency.objects.filter(is_active=True, procedures__is_active=True)
+        .distinct()
+        .order_by("level", "name")
+    )
+
+
+def fields_with_counts() -> QuerySet[Field]:
+    return (
+        Field.objects.annotate(
+            procedure_count=Count("procedures", filter=Q(procedures__is_active=True))
+        )
+        .filter(procedure_count__gt=0)
+        .order_by("name")
+    )
+
+
+def catalog_figures() -> dict:
+    counts = Procedure.objects.active().aggregate(
+        total=Count("id"),
+        full_online=Count("id", filter=Q(service_level=ServiceLevel.FULL_ONLINE)),
+        online=Count("id", filter=~Q(service_level=ServiceLevel.IN_PERSON)),
+    )
+    total = counts["total"] or 0
+    counts["online_percent"] = round(100 * counts["online"] / total) if total else 0
+    counts["agencies"] = Agency.objects.filter(is_active=True).count()
+    return counts
+
+
+def featured_procedures(limit: int = 6) -> QuerySet[Procedure]:
+    """Fully online procedures first: they are what a visitor can finish from home."""
+    return (
+        Procedure.objects.active()
+        .filter(service_level=ServiceLevel.FULL_ONLINE)
+        .select_related("field")
+        .order_by("code")[:limit]
+    )

@@ -1,0 +1,1 @@
+"""Signed results, signing keys, QR tokens, verification and digitization of past results."""

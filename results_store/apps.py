@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ResultsStoreConfig(AppConfig):
+    name = "results_store"
+    verbose_name = _("Results store")
