@@ -6,6 +6,7 @@ console. Production sets DEBUG=false and must then set SECRET_KEY (see
 `portal.checks`), DATABASE_URL and CELERY_BROKER_URL.
 """
 
+import contextlib
 from pathlib import Path
 
 import dj_database_url
@@ -90,9 +91,11 @@ DATABASES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "citizens.User"
-LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "home"
+AUTHENTICATION_BACKENDS = ["citizens.backends.LoginIdentifierBackend"]
+LOGIN_URL = "citizens:login"
+LOGIN_REDIRECT_URL = "citizens:landing"
 LOGOUT_REDIRECT_URL = "home"
+# Landing after login is decided per user; see citizens.selectors.landing_url.
 
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -121,6 +124,11 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(VAR_DIR / "static")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Files are found where they are in development and tests; a deployment runs
+# collectstatic with STATIC_MANIFEST=true for hashed, compressed files.
+WHITENOISE_USE_FINDERS = not env_bool("STATIC_MANIFEST", False)
+with contextlib.suppress(OSError):  # a read-only image has it from collectstatic
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "/media/"
 
@@ -191,6 +199,8 @@ if env_str("EMAIL_HOST"):
     EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
     EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
     EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+    # A stuck mail server must not hold a worker forever.
+    EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20)
 elif env_str("EMAIL_FILE_PATH"):
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH")
@@ -207,10 +217,25 @@ SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+# Load balancers probe the health check over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 if env_bool("USE_X_FORWARDED_PROTO", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# Uploads: the largest file a citizen may put in the wallet.
+WALLET_MAX_UPLOAD_MB = env_int("WALLET_MAX_UPLOAD_MB", 10)
+# Non-file form data larger than this is refused. Uploaded files are limited by
+# the forms (see portal/uploads.py); a proxy in front should cap request bodies.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_PERMISSIONS = 0o640
+PASSWORD_RESET_TIMEOUT = 2 * 3600
+
 # Portal-specific settings.
+# The public address of the portal, printed in QR codes and emails.
+PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 PORTAL_NAME = _("Citizen public services portal")
 PORTAL_CITY = env_str("PORTAL_CITY", "Đà Nẵng")
 # Searches of the catalog use a trigram index on PostgreSQL; see
@@ -220,7 +245,10 @@ CATALOG_PAGE_SIZE = env_int("CATALOG_PAGE_SIZE", 20)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(process)d] %(message)s"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},

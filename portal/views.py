@@ -45,6 +45,10 @@ def page_not_found(request, exception):
     return render(request, "404.html", status=404)
 
 
+def permission_denied(request, exception):
+    return render(request, "403.html", status=403)
+
+
 def server_error(request):
     # Rendered without the request context on purpose: the failure may be in it.
     return HttpResponseServerError(loader.get_template("500.html").render())

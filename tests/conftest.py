@@ -1,0 +1,31 @@
+"""Fixtures shared by every suite."""
+
+import pytest
+from django.utils import translation
+
+
+@pytest.fixture(autouse=True)
+def _vietnamese_by_default(settings):
+    """Each test starts in the portal's default language, whatever ran before."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture
+def celery_worker(transactional_db):
+    """A real Celery worker thread consuming from the Redis broker, for this test.
+
+    Requests `transactional_db`: the worker reads the database through its own
+    connection, which only sees committed data, so the test's data must be
+    committed, not held in the test's transaction. Tasks queued with
+    `transaction.on_commit` are queued when the service's transaction commits.
+    Settings overridden with the `settings` fixture apply to the worker too (it
+    runs in this process). The queue is purged before the worker starts, and the
+    worker is stopped when the test ends; a test should wait for its tasks'
+    effects (poll the database) before it ends. See tests/celery_worker.py.
+    """
+    from tests.celery_worker import running_worker
+
+    with running_worker() as worker:
+        yield worker
