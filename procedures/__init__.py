@@ -1,1 +1,1 @@
-"""Agencies, the procedure catalog, its document components and form fields, and the working-day calendar."""
+"""Agencies, the procedure catalog, components, form fields and the working-day calendar."""

@@ -79,3 +79,18 @@ DEFAULT_ACCEPTED_FORMATS = "pdf,jpg,png"
 DEFAULT_MAX_UPLOAD_MB = 10
 DEFAULT_ONLINE_REDUCTION_PERCENT = 50
 WORKING_DAY_HOURS = 8
+
+
+class PersonalDocumentType(models.TextChoices):
+    """Kinds of personal documents a citizen keeps in the wallet.
+
+    The catalog names which of them satisfy a document component, so the
+    intake form can offer a wallet item instead of a new upload.
+    """
+
+    ID_CARD = "id_card", _("Citizen ID card")
+    HOUSEHOLD_REGISTRATION = "household_registration", _("Household registration")
+    BUSINESS_REGISTRATION = "business_registration", _("Business registration certificate")
+    LAND_USE_CERTIFICATE = "land_use_certificate", _("Land-use right certificate")
+    BIRTH_CERTIFICATE = "birth_certificate", _("Birth certificate")
+    OTHER = "other", _("Other document")

@@ -21,7 +21,10 @@ class CatalogFilterForm(forms.Form):
         choices=[("", _("All levels")), *AdministrativeLevel.choices],
     )
     agency = forms.ModelChoiceField(
-        label=_("Agency"), required=False, queryset=Agency.objects.none(), empty_label=_("All agencies")
+        label=_("Agency"),
+        required=False,
+        queryset=Agency.objects.none(),
+        empty_label=_("All agencies"),
     )
     field = forms.ModelChoiceField(
         label=_("Field"),

@@ -31,6 +31,13 @@ from procedures.constants import (
 from procedures.search import fold
 
 
+def localized(vietnamese: str, english: str) -> str:
+    """The English text when English is active and there is one; else the Vietnamese."""
+    if english and (get_language() or "vi").startswith("en"):
+        return english
+    return vietnamese
+
+
 class BilingualNameMixin(models.Model):
     name = models.CharField(_("name (Vietnamese)"), max_length=500)
     name_en = models.CharField(_("name (English)"), max_length=500, blank=True)
@@ -38,14 +45,12 @@ class BilingualNameMixin(models.Model):
     class Meta:
         abstract = True
 
-    @property
-    def display_name(self) -> str:
-        if (get_language() or "vi").startswith("en") and self.name_en:
-            return self.name_en
-        return self.name
-
     def __str__(self):
         return self.name
+
+    @property
+    def display_name(self) -> str:
+        return localized(self.name, self.name_en)
 
 
 class Agency(BilingualNameMixin):
@@ -182,13 +187,19 @@ class Procedure(BilingualNameMixin):
     fee_online_vnd = models.PositiveIntegerField(
         _("fee online (VND)"), null=True, blank=True, help_text=_("Empty: as in person.")
     )
-    fee_note = models.TextField(_("fee notes"), blank=True)
+    fee_note = models.TextField(
+        _("fee notes"), blank=True, help_text=_("For administrators; not shown to the public.")
+    )
     result_types = models.ManyToManyField(
         ResultType, verbose_name=_("result types issued"), related_name="procedures", blank=True
     )
     steps = models.TextField(_("steps"), blank=True)
     conditions = models.TextField(_("conditions"), blank=True)
-    time_note = models.TextField(_("processing time notes"), blank=True)
+    time_note = models.TextField(
+        _("processing time notes"),
+        blank=True,
+        help_text=_("For administrators; not shown to the public."),
+    )
     is_active = models.BooleanField(_("active"), default=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     # Lowercased, accent-free copy of code and names, for search on any database.
@@ -246,11 +257,9 @@ class Procedure(BilingualNameMixin):
 
 
 class LegalBasis(models.Model):
-    procedure = models.ForeignKey(
-        Procedure, on_delete=models.CASCADE, related_name="legal_bases"
-    )
-    number = models.CharField(_("document number"), max_length=120)
-    title = models.CharField(_("title"), max_length=500, blank=True)
+    procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="legal_bases")
+    number = models.CharField(_("reference number"), max_length=120)
+    title = models.CharField(_("summary"), max_length=500, blank=True)
     position = models.PositiveSmallIntegerField(_("order"), default=0)
 
     class Meta:
@@ -265,9 +274,7 @@ class LegalBasis(models.Model):
 class DocumentComponent(BilingualNameMixin):
     """A document the applicant provides (thành phần hồ sơ)."""
 
-    procedure = models.ForeignKey(
-        Procedure, on_delete=models.CASCADE, related_name="components"
-    )
+    procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="components")
     is_required = models.BooleanField(_("required"), default=True)
     copies = models.CharField(
         _("copies"), max_length=200, blank=True, help_text=_("e.g. 1 original, 1 certified copy")
@@ -293,6 +300,12 @@ class DocumentComponent(BilingualNameMixin):
     template_file = models.FileField(
         _("blank template"), upload_to="templates/components/", blank=True
     )
+    document_types = models.JSONField(
+        _("personal document types that satisfy it"),
+        default=list,
+        blank=True,
+        help_text=_("A wallet document of these types can be offered instead of an upload."),
+    )
     satisfied_by = models.ManyToManyField(
         ResultType,
         verbose_name=_("result types that satisfy it"),
@@ -315,9 +328,7 @@ class DocumentComponent(BilingualNameMixin):
 class FormField(models.Model):
     """A field of a procedure's declaration form (tờ khai)."""
 
-    procedure = models.ForeignKey(
-        Procedure, on_delete=models.CASCADE, related_name="form_fields"
-    )
+    procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="form_fields")
     key = models.SlugField(_("key"), max_length=60)
     label = models.CharField(_("label (Vietnamese)"), max_length=300)
     label_en = models.CharField(_("label (English)"), max_length=300, blank=True)
@@ -351,9 +362,7 @@ class FormField(models.Model):
 
     @property
     def display_label(self) -> str:
-        if (get_language() or "vi").startswith("en") and self.label_en:
-            return self.label_en
-        return self.label
+        return localized(self.label, self.label_en)
 
     @property
     def choice_list(self) -> list[str]:
