@@ -1,0 +1,398 @@
+"""Checking uploaded files by what they contain, not by what they are called.
+
+Citizens upload personal documents to their wallet and supporting documents to
+dossiers. A file is accepted only when its bytes say it is a PDF, a JPEG or a
+PNG and it survives a structural check; the client's filename and content type
+are never trusted. Accepted files are stored under a random name chosen from
+the detected kind (``random_upload_name``); the original name is kept only for
+display (``safe_display_name``).
+
+Validation only reads the upload: nothing is written to storage until a caller
+saves a file that passed, so a rejected file leaves nothing behind (Django
+deletes its own temporary upload file at the end of the request).
+
+The order of checks is: empty, size (from ``uploaded_file.size``, without
+reading the file), kind (from the leading bytes), then integrity. Images are
+decoded by Pillow, which streams from the file; PDFs are checked by reading
+only their first and last few kilobytes.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import IO
+from uuid import uuid4
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.formats import number_format
+from django.utils.translation import gettext_lazy as _
+from PIL import Image, ImageFile
+
+MEGABYTE = 1024 * 1024
+KILOBYTE = 1024
+
+# Decoding a 50-megapixel image needs up to ~200 MB (RGBA), about the most a
+# web worker should spend on one upload; a phone photo is 12-48 megapixels.
+# Pillow's own guard (89 megapixels by default) is looser, so we check ours.
+MAX_IMAGE_PIXELS = 50_000_000
+
+# A PDF ends with "startxref <offset> %%EOF"; producers may add a little after
+# it, and readers look for %%EOF within the last 1024 bytes (ISO 32000 7.5.5).
+PDF_EOF_WINDOW = 1024
+# The tail we read must hold the startxref line before that window.
+_PDF_TAIL_READ = 2048
+# The header must be the file's first line: %PDF-1.0 … %PDF-1.7 or %PDF-2.0.
+_PDF_HEADER_RE = re.compile(rb"%PDF-(?:1\.[0-7]|2\.0)\s")
+_PDF_STARTXREF_RE = re.compile(rb"startxref\s+(\d+)\s+%%EOF")
+
+_MAGIC_LENGTH = 8
+
+
+class FileKind(models.TextChoices):
+    """The kinds of file a citizen may upload, named by their usual extension.
+
+    Labels are format names, identical in every language, so they are not
+    translated.
+    """
+
+    PDF = "pdf", "PDF"
+    JPG = "jpg", "JPG"
+    PNG = "png", "PNG"
+
+    @property
+    def mime_type(self) -> str:
+        return _MIME_TYPES[self]
+
+    @property
+    def extension(self) -> str:
+        """The extension a stored file gets, with its dot: ``.pdf``."""
+        return f".{self.value}"
+
+
+_MIME_TYPES = {
+    FileKind.PDF: "application/pdf",
+    FileKind.JPG: "image/jpeg",
+    FileKind.PNG: "image/png",
+}
+
+# Leading bytes of each kind. JPEG's third byte starts the first marker, which
+# is always 0xFF whatever the flavour (JFIF, Exif, raw).
+_MAGIC_NUMBERS = (
+    (b"%PDF-", FileKind.PDF),
+    (b"\xff\xd8\xff", FileKind.JPG),
+    (b"\x89PNG\r\n\x1a\n", FileKind.PNG),
+)
+
+# The extensions a client's filename may use to claim a kind; used only to
+# word the error message when the content does not match the claim.
+_CLAIMED_EXTENSIONS = {
+    ".pdf": FileKind.PDF,
+    ".jpg": FileKind.JPG,
+    ".jpeg": FileKind.JPG,
+    ".jpe": FileKind.JPG,
+    ".jfif": FileKind.JPG,
+    ".png": FileKind.PNG,
+}
+
+_PILLOW_FORMATS = {FileKind.JPG: "JPEG", FileKind.PNG: "PNG"}
+
+DEFAULT_ALLOWED = (FileKind.PDF, FileKind.JPG, FileKind.PNG)
+
+# Display names: long enough for any real document title, short enough for a
+# table cell; extensions longer than this are not worth keeping whole.
+DISPLAY_NAME_MAX_LENGTH = 150
+_DISPLAY_EXTENSION_MAX_LENGTH = 10
+
+
+def detect_kind(fileobj: IO[bytes]) -> str | None:
+    """Return the ``FileKind`` the leading bytes of ``fileobj`` announce, or None.
+
+    Only the content is looked at, never the name or the client's content type.
+    The file position is restored afterwards.
+    """
+    position = fileobj.tell()
+    try:
+        fileobj.seek(0)
+        head = fileobj.read(_MAGIC_LENGTH)
+    finally:
+        fileobj.seek(position)
+    for magic, kind in _MAGIC_NUMBERS:
+        if head.startswith(magic):
+            return kind
+    return None
+
+
+def validate_upload(
+    uploaded_file,
+    *,
+    allowed: Iterable[str] = DEFAULT_ALLOWED,
+    max_bytes: int,
+    max_pixels: int = MAX_IMAGE_PIXELS,
+) -> str:
+    """Return the detected ``FileKind`` of an upload, or raise ``ValidationError``.
+
+    Error codes: ``empty``, ``too_large`` (bytes, or pixels for an image),
+    ``unsupported`` (content is none of ``allowed``) and ``corrupt`` (the
+    content starts like an allowed kind but is broken or incomplete).
+    The file position is back at the start afterwards, ready to be saved.
+    """
+    allowed_kinds = _allowed_kinds(allowed)
+    size = _size_of(uploaded_file)
+    if size == 0:
+        raise ValidationError(_("The file is empty. Choose the file again."), code="empty")
+    if size > max_bytes:
+        raise ValidationError(
+            _("The file is %(size)s; the limit is %(limit)s."),
+            code="too_large",
+            params={
+                "size": format_file_size(size, round_up=True),
+                "limit": format_file_size(max_bytes),
+                "max_bytes": max_bytes,
+            },
+        )
+
+    kind = detect_kind(uploaded_file)
+    if kind not in allowed_kinds:
+        raise _unsupported(getattr(uploaded_file, "name", "") or "", allowed_kinds)
+
+    try:
+        if kind == FileKind.PDF:
+            _check_pdf(uploaded_file, size)
+        else:
+            _check_image(uploaded_file, kind, max_pixels)
+    finally:
+        uploaded_file.seek(0)
+    return kind
+
+
+def random_upload_name(kind: str, folder: str) -> str:
+    """A fresh storage name in ``folder`` with the extension of the detected kind.
+
+    The client's filename never reaches storage: it could collide, guess other
+    people's paths, or carry an extension the content does not match.
+    """
+    extension = FileKind(kind).extension
+    folder = folder.strip("/")
+    name = f"{uuid4().hex}{extension}"
+    return f"{folder}/{name}" if folder else name
+
+
+def safe_display_name(name: str) -> str:
+    """A short, harmless version of a client's filename, for display only.
+
+    Keeps the last path component (browsers may send ``C:\\fakepath\\x.pdf``),
+    drops control and formatting characters (including right-to-left overrides
+    that make ``cod.exe`` look like ``exe.doc``), composes Vietnamese accents to
+    NFC, and shortens to ``DISPLAY_NAME_MAX_LENGTH`` keeping the extension.
+    Returns an empty string when nothing usable is left.
+    """
+    name = unicodedata.normalize("NFC", name or "")
+    name = re.split(r"[/\\]", name)[-1]
+    name = "".join(
+        " " if char.isspace() else char
+        for char in name
+        if char.isspace() or not unicodedata.category(char).startswith("C")
+    )
+    name = " ".join(name.split())
+    if name in {".", ".."}:
+        return ""
+    if len(name) <= DISPLAY_NAME_MAX_LENGTH:
+        return name
+    stem, dot, extension = name.rpartition(".")
+    if stem and len(extension) < _DISPLAY_EXTENSION_MAX_LENGTH:
+        keep = DISPLAY_NAME_MAX_LENGTH - len(extension) - 1
+        return f"{stem[:keep].rstrip()}{dot}{extension}"
+    return name[:DISPLAY_NAME_MAX_LENGTH].rstrip()
+
+
+def format_file_size(num_bytes: int, *, round_up: bool = False) -> str:
+    """A size for people: "12.4 MB", "10 MB", "350 KB", in the active locale.
+
+    The uploaded size is rounded up and the limit down, so a file just over
+    the limit never reads as "10 MB; the limit is 10 MB".
+    """
+    if num_bytes >= MEGABYTE:
+        tenths = _divide(num_bytes * 10, MEGABYTE, round_up)
+        if tenths % 10 == 0:
+            number = number_format(tenths // 10)
+        else:
+            number = number_format(Decimal(tenths) / 10, decimal_pos=1)
+        return _("%(number)s MB") % {"number": number}
+    if num_bytes >= KILOBYTE:
+        number = number_format(_divide(num_bytes, KILOBYTE, round_up))
+        return _("%(number)s KB") % {"number": number}
+    return _("%(number)s bytes") % {"number": number_format(num_bytes)}
+
+
+class ContentCheckedFileField(forms.FileField):
+    """A file field that accepts a file by its content.
+
+    The cleaned file carries ``detected_kind`` (a ``FileKind`` value) so the
+    caller can store it under ``random_upload_name(file.detected_kind, ...)``.
+    """
+
+    def __init__(self, *, allowed: Iterable[str] = DEFAULT_ALLOWED, max_bytes: int, **kwargs):
+        # Emptiness is reported by validate_upload, in the same words as everywhere.
+        kwargs.setdefault("allow_empty_file", True)
+        # Set before Field.__init__, which calls widget_attrs().
+        self.allowed = _allowed_kinds(allowed)
+        self.max_bytes = max_bytes
+        super().__init__(**kwargs)
+
+    def to_python(self, data):
+        uploaded_file = super().to_python(data)
+        if uploaded_file is None:
+            return None
+        uploaded_file.detected_kind = validate_upload(
+            uploaded_file, allowed=self.allowed, max_bytes=self.max_bytes
+        )
+        return uploaded_file
+
+    def widget_attrs(self, widget):
+        # A hint for the browser's file picker; the server never relies on it.
+        attrs = super().widget_attrs(widget)
+        if isinstance(widget, forms.FileInput) and "accept" not in widget.attrs:
+            accept = [kind.mime_type for kind in self.allowed]
+            accept += [kind.extension for kind in self.allowed]
+            if FileKind.JPG in self.allowed:
+                accept.append(".jpeg")
+            attrs["accept"] = ",".join(accept)
+        return attrs
+
+
+def _allowed_kinds(allowed: Iterable[str]) -> tuple[FileKind, ...]:
+    # FileKind(...) raises ValueError on an unknown kind: a programming error.
+    kinds = tuple(dict.fromkeys(FileKind(kind) for kind in allowed))
+    if not kinds:
+        raise ValueError("At least one file kind must be allowed.")
+    return kinds
+
+
+def _size_of(uploaded_file) -> int:
+    size = getattr(uploaded_file, "size", None)
+    if size is not None:
+        return size
+    position = uploaded_file.tell()
+    uploaded_file.seek(0, 2)
+    size = uploaded_file.tell()
+    uploaded_file.seek(position)
+    return size
+
+
+def _divide(numerator: int, denominator: int, round_up: bool) -> int:
+    return -(-numerator // denominator) if round_up else numerator // denominator
+
+
+def _join_kinds(kinds: tuple[FileKind, ...]) -> str:
+    labels = [kind.label for kind in kinds]
+    if len(labels) == 1:
+        return labels[0]
+    return _("%(items)s or %(last)s") % {"items": ", ".join(labels[:-1]), "last": labels[-1]}
+
+
+def _unsupported(name: str, allowed_kinds: tuple[FileKind, ...]) -> ValidationError:
+    allowed_text = _join_kinds(allowed_kinds)
+    name = safe_display_name(name)
+    extension = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    claimed = _CLAIMED_EXTENSIONS.get(extension)
+    if claimed in allowed_kinds:
+        # The name promises an accepted kind but the bytes are something else:
+        # often an executable or a renamed document. Say so plainly.
+        return ValidationError(
+            _(
+                "This file is named %(extension)s but is not a %(kind)s. "
+                "Only %(allowed)s files are accepted."
+            ),
+            code="unsupported",
+            params={"extension": extension, "kind": claimed.label, "allowed": allowed_text},
+        )
+    return ValidationError(
+        _("Only %(allowed)s files are accepted."),
+        code="unsupported",
+        params={"allowed": allowed_text},
+    )
+
+
+def _corrupt(kind: FileKind) -> ValidationError:
+    if kind == FileKind.PDF:
+        message = _(
+            "This PDF is damaged or incomplete. Save or export it again, then upload it again."
+        )
+    else:
+        message = _(
+            "This image is damaged or incomplete. Save it again or take a new photo, "
+            "then upload it again."
+        )
+    return ValidationError(message, code="corrupt", params={"kind": kind.label})
+
+
+def _image_too_large(max_pixels: int) -> ValidationError:
+    megapixels = number_format(max_pixels // 1_000_000)
+    return ValidationError(
+        _(
+            "The image has more than %(limit)s megapixels. "
+            "Reduce its resolution, then upload it again."
+        ),
+        code="too_large",
+        params={"limit": megapixels, "max_pixels": max_pixels},
+    )
+
+
+def _check_pdf(uploaded_file, size: int) -> None:
+    """Header with a known version, then "startxref <n> %%EOF" at the end."""
+    uploaded_file.seek(0)
+    head = uploaded_file.read(32)
+    if not _PDF_HEADER_RE.match(head):
+        raise _corrupt(FileKind.PDF)
+
+    uploaded_file.seek(max(0, size - _PDF_TAIL_READ))
+    tail = uploaded_file.read(_PDF_TAIL_READ)
+    eof_at = tail.rfind(b"%%EOF")
+    if eof_at == -1 or len(tail) - eof_at > PDF_EOF_WINDOW:
+        raise _corrupt(FileKind.PDF)
+    matches = list(_PDF_STARTXREF_RE.finditer(tail))
+    # The last cross-reference offset must point inside the file; a file cut
+    # short and padded, or glued from pieces, usually fails here.
+    if not matches or int(matches[-1].group(1)) >= size:
+        raise _corrupt(FileKind.PDF)
+
+
+def _check_image(uploaded_file, kind: FileKind, max_pixels: int) -> None:
+    """Pillow's structural check, then a full decode to catch truncation."""
+    pillow_format = _PILLOW_FORMATS[kind]
+    # A process-wide Pillow switch that libraries may flip (WeasyPrint does on
+    # import) would let truncated images through; this check needs it off.
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
+    try:
+        uploaded_file.seek(0)
+        # Opening reads only the header, so the pixel limit is enforced before
+        # any pixel data is decoded (decompression bombs are small files).
+        with Image.open(uploaded_file, formats=[pillow_format]) as image:
+            width, height = image.size
+            if width * height > max_pixels:
+                raise _image_too_large(max_pixels)
+            # verify() checks structure (for PNG, every chunk's checksum) but
+            # leaves the image unusable, hence the second open below.
+            image.verify()
+
+        uploaded_file.seek(0)
+        with Image.open(uploaded_file, formats=[pillow_format]) as image:
+            if kind == FileKind.JPG:
+                # Decode at 1/8 scale: every byte is still read, so truncation
+                # is caught, with a fraction of the memory.
+                image.draft(None, (max(1, width // 8), max(1, height // 8)))
+            image.load()
+    except Image.DecompressionBombError as error:
+        # Pillow's own limit, reached before ours could look at the size.
+        raise _image_too_large(max_pixels) from error
+    except ValidationError:
+        raise
+    except Exception as error:
+        # Pillow reports broken files with OSError, SyntaxError, ValueError,
+        # EOFError, struct.error and others: for us they all mean "corrupt".
+        raise _corrupt(kind) from error
