@@ -1,26 +1,117 @@
-"""The portal's User and the memberships that make a user an officer or supervisor."""
+"""Accounts and the digital wallet.
+
+One account per person: a citizen's profile lives on the User, officers and
+supervisors are ordinary users with memberships, and the wallet holds both the
+documents a citizen uploads and the signed results issued to them, so that
+later applications reuse them instead of asking for paper again.
+"""
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
-from citizens.constants import MembershipRole
+from citizens.constants import PROVINCES, Gender, MembershipRole, WalletItemKind
+from citizens.national_id import validate_national_id_format
+from procedures.constants import PersonalDocumentType
+
+PROVINCE_CHOICES = [(name, name) for name in PROVINCES]
 
 
 class User(AbstractUser):
     """One account per person: citizens, officers and administrators alike."""
 
     full_name = models.CharField(_("full name"), max_length=200, blank=True)
+    national_id = models.CharField(
+        _("citizen ID number"),
+        max_length=12,
+        unique=True,
+        null=True,
+        blank=True,
+        validators=[validate_national_id_format],
+        help_text=_("The 12 digits of your citizen ID card (CCCD)."),
+    )
+    date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
+    gender = models.CharField(_("gender"), max_length=10, choices=Gender.choices, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    # Addresses: province and ward/commune since July 2025; a district only
+    # for older addresses that still name one.
+    permanent_street = models.CharField(_("house number and street"), max_length=200, blank=True)
+    permanent_ward = models.CharField(_("ward / commune"), max_length=120, blank=True)
+    permanent_district = models.CharField(_("district (old addresses)"), max_length=120, blank=True)
+    permanent_province = models.CharField(
+        _("province / city"), max_length=120, blank=True, choices=PROVINCE_CHOICES
+    )
+    current_street = models.CharField(_("house number and street"), max_length=200, blank=True)
+    current_ward = models.CharField(_("ward / commune"), max_length=120, blank=True)
+    current_district = models.CharField(_("district (old addresses)"), max_length=120, blank=True)
+    current_province = models.CharField(
+        _("province / city"), max_length=120, blank=True, choices=PROVINCE_CHOICES
+    )
 
     class Meta(AbstractUser.Meta):
         verbose_name = _("user")
         verbose_name_plural = _("users")
+        constraints = [
+            models.UniqueConstraint(
+                Lower("email"),
+                condition=~models.Q(email=""),
+                name="user_unique_email",
+                violation_error_message=_("An account with this email already exists."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.get_full_name()
 
     def get_full_name(self):
         return self.full_name or super().get_full_name() or self.username
 
-    def __str__(self):
-        return self.get_full_name()
+    def address(self, prefix: str) -> str:
+        parts = [
+            getattr(self, f"{prefix}_{part}") for part in ("street", "ward", "district", "province")
+        ]
+        return ", ".join(part for part in parts if part)
+
+    @property
+    def permanent_address(self) -> str:
+        return self.address("permanent")
+
+    @property
+    def current_address(self) -> str:
+        return self.address("current")
+
+    @property
+    def profile_complete(self) -> bool:
+        return all(
+            [
+                self.full_name,
+                self.national_id,
+                self.date_of_birth,
+                self.gender,
+                self.phone,
+                self.permanent_province,
+            ]
+        )
+
+
+# What a citizen keeps up to date in "My profile"; forms prefill from it.
+PROFILE_FIELDS = (
+    "full_name",
+    "national_id",
+    "date_of_birth",
+    "gender",
+    "phone",
+    "email",
+    "permanent_street",
+    "permanent_ward",
+    "permanent_district",
+    "permanent_province",
+    "current_street",
+    "current_ward",
+    "current_district",
+    "current_province",
+)
 
 
 class Membership(models.Model):
@@ -44,3 +135,123 @@ class Membership(models.Model):
 
     def __str__(self):
         return f"{self.user} – {self.get_role_display()} – {self.agency}"
+
+
+class WalletItemQuerySet(models.QuerySet):
+    def owned_by(self, user):
+        return self.filter(owner=user)
+
+    def in_use(self):
+        return self.filter(uses__released_at__isnull=True).distinct()
+
+
+class WalletItem(models.Model):
+    """A document in a citizen's wallet: an uploaded paper or an issued result.
+
+    Both kinds share this table so the wallet is one list and a document
+    component can be satisfied by either: a personal document by its
+    `document_type`, a digital result by its `result_type`.
+    """
+
+    owner = models.ForeignKey(User, on_delete=models.CASCADE, related_name="wallet_items")
+    kind = models.CharField(_("kind"), max_length=20, choices=WalletItemKind.choices)
+    document_type = models.CharField(
+        _("document type"), max_length=40, choices=PersonalDocumentType.choices, blank=True
+    )
+    result_type = models.ForeignKey(
+        "procedures.ResultType",
+        verbose_name=_("result type"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="wallet_items",
+    )
+    title = models.CharField(_("title"), max_length=200)
+    number = models.CharField(_("document number"), max_length=60, blank=True)
+    issuer = models.CharField(_("issued by"), max_length=200, blank=True)
+    issued_on = models.DateField(_("date of issue"), null=True, blank=True)
+    file = models.FileField(_("file"), upload_to="wallet/", blank=True)
+    file_kind = models.CharField(_("file format"), max_length=10, blank=True)
+    original_name = models.CharField(_("original file name"), max_length=160, blank=True)
+    file_size = models.PositiveIntegerField(_("file size"), default=0)
+    # For results: the results store's identifier, kept as a reference so
+    # this app never imports the store (see DESIGN.md on dependencies).
+    source_reference = models.CharField(_("source"), max_length=120, blank=True)
+    created_at = models.DateTimeField(_("added"), auto_now_add=True)
+
+    objects = WalletItemQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("wallet item")
+        verbose_name_plural = _("wallet items")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["owner", "-created_at"], name="wallet_owner_recent")]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(kind=WalletItemKind.DOCUMENT, result_type__isnull=True)
+                    & ~models.Q(document_type="")
+                )
+                | models.Q(kind=WalletItemKind.RESULT, result_type__isnull=False),
+                name="wallet_item_kind_fields",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def type_label(self) -> str:
+        if self.kind == WalletItemKind.RESULT and self.result_type_id:
+            return self.result_type.display_name
+        return self.get_document_type_display()
+
+
+class WalletItemUse(models.Model):
+    """A wallet item attached to a case of an agency (a dossier), by reference.
+
+    While a use is open the citizen cannot delete the item; the agency's
+    officers may open it, now and after the case is closed.
+    """
+
+    # Deleting an item is refused while a use is open (citizens.services);
+    # released uses go with it.
+    item = models.ForeignKey(WalletItem, on_delete=models.CASCADE, related_name="uses")
+    agency = models.ForeignKey(
+        "procedures.Agency", on_delete=models.PROTECT, related_name="wallet_item_uses"
+    )
+    reference = models.CharField(_("reference"), max_length=120)
+    created_at = models.DateTimeField(_("attached"), auto_now_add=True)
+    released_at = models.DateTimeField(_("released"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("wallet item use")
+        verbose_name_plural = _("wallet item uses")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["item", "agency", "reference"], name="wallet_use_unique_reference"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.item} → {self.reference}"
+
+
+class WalletAccess(models.Model):
+    """Someone other than the owner opened a wallet item. Append-only."""
+
+    item = models.ForeignKey(WalletItem, on_delete=models.CASCADE, related_name="accesses")
+    accessed_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="wallet_accesses")
+    agency = models.ForeignKey(
+        "procedures.Agency", on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    reference = models.CharField(_("reference"), max_length=120, blank=True)
+    accessed_at = models.DateTimeField(_("opened at"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("wallet access")
+        verbose_name_plural = _("wallet accesses")
+        ordering = ["-accessed_at", "-id"]
+
+    def __str__(self):
+        return f"{self.accessed_by} → {self.item} ({self.accessed_at:%d/%m/%Y %H:%M})"

@@ -1,0 +1,102 @@
+"""Reads of accounts and wallets, each scoped to the user who asks."""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Q, QuerySet
+from django.urls import reverse
+
+from citizens.constants import MembershipRole
+from citizens.models import User, WalletAccess, WalletItem, WalletItemUse
+from procedures.models import Agency, DocumentComponent, Procedure
+
+
+def agencies_of(user: User, *, roles=(MembershipRole.OFFICER, MembershipRole.SUPERVISOR)):
+    if not user.is_authenticated:
+        return Agency.objects.none()
+    return Agency.objects.filter(memberships__user=user, memberships__role__in=roles).distinct()
+
+
+def is_officer(user: User) -> bool:
+    return user.is_authenticated and user.memberships.exists()
+
+
+def landing_url(user: User) -> str:
+    """Where a user works: officers on their queue, administrators in the admin."""
+    if is_officer(user):
+        return reverse("dossiers:queue")
+    if user.is_staff:
+        return reverse("admin:index")
+    return reverse("citizens:dashboard")
+
+
+def wallet_items_for_owner(user: User) -> QuerySet[WalletItem]:
+    return WalletItem.objects.owned_by(user).select_related("result_type")
+
+
+def wallet_item_uses_for_officer(user: User) -> QuerySet[WalletItemUse]:
+    """Attachments an officer may open: those of the agencies they work for."""
+    return WalletItemUse.objects.filter(
+        agency__in=agencies_of(user, roles=[MembershipRole.OFFICER])
+    ).select_related("item", "agency")
+
+
+def wallet_accesses_for_owner(user: User) -> QuerySet[WalletAccess]:
+    return WalletAccess.objects.filter(item__owner=user).select_related(
+        "item", "accessed_by", "agency"
+    )
+
+
+@dataclass
+class ComponentReuse:
+    component: DocumentComponent
+    items: list[WalletItem] = field(default_factory=list)
+
+
+@dataclass
+class ProcedureReuse:
+    """What a citizen's account already holds for a procedure's form."""
+
+    prefill: dict[str, object]
+    components: list[ComponentReuse]
+
+
+def profile_value(user: User, source: str):
+    if not source:
+        return None
+    value = getattr(user, source, None)
+    return value if value not in ("", None) else None
+
+
+def reuse_for_procedure(*, user: User, procedure: Procedure) -> ProcedureReuse:
+    """Prefill values for the declaration and wallet items for each component.
+
+    A component is satisfied by a personal document of one of its document
+    types, or by a digital result of one of its result types.
+    """
+    prefill = {}
+    for form_field in procedure.form_fields.all():
+        value = profile_value(user, form_field.prefill_source)
+        if value is not None:
+            prefill[form_field.key] = value
+
+    components = list(procedure.components.prefetch_related("satisfied_by"))
+    items = list(wallet_items_for_owner(user))
+    reuse = []
+    for component in components:
+        result_type_ids = {rt.pk for rt in component.satisfied_by.all()}
+        document_types = set(component.document_types or [])
+        matching = [
+            item
+            for item in items
+            if (item.result_type_id in result_type_ids)
+            or (item.document_type and item.document_type in document_types)
+        ]
+        reuse.append(ComponentReuse(component=component, items=matching))
+    return ProcedureReuse(prefill=prefill, components=reuse)
+
+
+def wallet_items_for_component(*, user: User, component: DocumentComponent) -> QuerySet:
+    return wallet_items_for_owner(user).filter(
+        Q(result_type__in=component.satisfied_by.all())
+        | Q(document_type__in=component.document_types or [])
+    )

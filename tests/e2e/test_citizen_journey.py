@@ -1,0 +1,85 @@
+"""On a phone: a citizen registers, completes the profile and fills the wallet;
+an officer logs in and lands on the queue."""
+
+import pytest
+from playwright.sync_api import expect
+
+from citizens.constants import MembershipRole
+from citizens.models import Membership
+from tests.factories import AgencyFactory, UserFactory
+from tests.files import png_bytes
+
+PASSWORD = "Hoa-sen-Đà-Nẵng-2026"
+
+
+def assert_fits_phone(page):
+    overflow = page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert overflow <= 0, "the page scrolls sideways on a 390 px phone"
+
+
+@pytest.fixture
+def officer(transactional_db):
+    ward = AgencyFactory(code="000.01.00.H15", name="Ủy ban nhân dân phường Hải Châu")
+    user = UserFactory(username="officer.hai-chau", full_name="Trần Thị Mai")
+    Membership.objects.create(user=user, agency=ward, role=MembershipRole.OFFICER)
+    return user
+
+
+def test_citizen_registers_completes_profile_uploads_document_and_officer_lands_on_queue(
+    live_server, browser, phone_context_args, officer, screenshot, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    context = browser.new_context(**phone_context_args)
+    page = context.new_page()
+
+    page.goto(f"{live_server.url}/")
+    page.get_by_role("link", name="Đăng ký", exact=True).click()
+    page.get_by_label("Họ và tên").fill("Lê Thị Hoa")
+    page.get_by_label("Email").fill("hoa.le@example.vn")
+    page.get_by_label("Số điện thoại").fill("0905123456")
+    page.get_by_label("Mật khẩu", exact=True).fill(PASSWORD)
+    page.get_by_label("Nhập lại mật khẩu").fill(PASSWORD)
+    screenshot(page, "1-register")
+    assert_fits_phone(page)
+    page.get_by_role("button", name="Đăng ký", exact=True).click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Thông tin cá nhân")
+    page.get_by_label("Số căn cước công dân").fill("048305001234")
+    page.get_by_label("Ngày sinh").fill("2005-03-08")
+    page.get_by_label("Giới tính").select_option("female")
+    page.get_by_label("Tỉnh / thành phố").first.select_option("Thành phố Đà Nẵng")
+    page.get_by_label("Phường / xã").first.fill("Phường Hải Châu")
+    page.get_by_label("Số nhà, đường").first.fill("12 Lê Duẩn")
+    page.get_by_role("button", name="Lưu thông tin").click()
+    expect(page.get_by_role("status")).to_contain_text("Đã lưu thông tin cá nhân")
+    screenshot(page, "2-profile-saved")
+    assert_fits_phone(page)
+
+    page.get_by_role("link", name="Kho dữ liệu của tôi").click()
+    page.get_by_role("link", name="Thêm giấy tờ").click()
+    page.get_by_label("Loại giấy tờ").select_option("id_card")
+    page.get_by_label("Tên giấy tờ").fill("Căn cước công dân")
+    page.get_by_label("Số giấy tờ").fill("048305001234")
+    page.get_by_label("Tệp (PDF, JPG hoặc PNG)").set_input_files(
+        {"name": "cccd-mat-truoc.png", "mimeType": "image/png", "buffer": png_bytes()}
+    )
+    screenshot(page, "3-upload")
+    page.get_by_role("button", name="Tải lên").click()
+    expect(page.get_by_role("link", name="Căn cước công dân")).to_be_visible()
+    screenshot(page, "4-wallet")
+    assert_fits_phone(page)
+
+    page.get_by_role("button", name="Đăng xuất").click()
+    expect(page.get_by_role("link", name="Đăng nhập", exact=True)).to_be_visible()
+
+    page.get_by_role("link", name="Đăng nhập", exact=True).click()
+    page.get_by_label("Email, số căn cước công dân hoặc tên đăng nhập").fill("officer.hai-chau")
+    page.get_by_label("Mật khẩu", exact=True).fill("a-long-test-password")
+    page.get_by_role("button", name="Đăng nhập", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Hàng đợi hồ sơ")
+    expect(page.get_by_text("Ủy ban nhân dân phường Hải Châu")).to_be_visible()
+    screenshot(page, "5-officer-queue")
+    assert_fits_phone(page)
+    context.close()
