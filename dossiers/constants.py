@@ -1,0 +1,55 @@
+"""Enumerations of dossiers and their workflow."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class DossierState(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    RECEIVED = "received", _("Received")
+    REJECTED = "rejected", _("Rejected")
+    SUPPLEMENT_REQUESTED = "supplement_requested", _("Supplement requested")
+    COMPLETED = "completed", _("Completed")
+
+
+# The five states of the one-stop workflow, in the order a dossier meets them.
+WORKFLOW_STATES = [
+    DossierState.SUBMITTED,
+    DossierState.RECEIVED,
+    DossierState.SUPPLEMENT_REQUESTED,
+    DossierState.REJECTED,
+    DossierState.COMPLETED,
+]
+CLOSED_STATES = {DossierState.REJECTED, DossierState.COMPLETED}
+
+
+class Channel(models.TextChoices):
+    ONLINE = "online", _("Online")
+    COUNTER = "counter", _("At the counter")
+    POST = "post", _("By post")
+
+
+class DeliveryMethod(models.TextChoices):
+    COUNTER = "counter", _("Collect at the counter")
+    POST = "post", _("By post to an address")
+
+
+class DossierAction(models.TextChoices):
+    """What an audit event records. Transitions, plus the non-transition actions."""
+
+    CREATE = "create", _("Draft created")
+    SUBMIT = "submit", _("Submitted")
+    RECEIVE = "receive", _("Received")
+    REJECT = "reject", _("Rejected")
+    REQUEST_SUPPLEMENT = "request_supplement", _("Supplement requested")
+    RESUBMIT = "resubmit", _("Resubmitted")
+    COMPLETE = "complete", _("Completed")
+
+
+# Dossier codes: <receiving unit code>-<YYMMDD>-<daily sequence, 4 digits or more>
+# (Circular 01/2018/TT-VPCP Art. 19, now Circular 03/2025/TT-VPCP Art. 13).
+CODE_SEQUENCE_DIGITS = 4
+
+QUEUE_PAGE_SIZE = 25
+PUBLIC_LOOKUP_LIMIT_PER_HOUR = 30

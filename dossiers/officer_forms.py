@@ -1,0 +1,192 @@
+"""Forms of the officer pages: the queue's filters and one form per workflow action.
+
+Each action form knows its service call (`perform`); the services check again
+who may act and whether the state allows it, so a form only shapes input.
+Action forms are prefixed with their action, because several sit on one page.
+"""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from dossiers import services
+from dossiers.constants import Channel
+from dossiers.selectors import QueueFilters
+from portal.widgets import DateInput
+
+REASON_MAX_LENGTH = 4000
+
+
+class QueueFilterForm(forms.Form):
+    q = forms.CharField(
+        label=_("Code or applicant's name"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )
+    procedure = forms.ModelChoiceField(
+        label=_("Procedure"), queryset=None, required=False, empty_label=_("All procedures")
+    )
+    channel = forms.ChoiceField(
+        label=_("Channel"),
+        required=False,
+        choices=[("", _("All channels")), *Channel.choices],
+    )
+    submitted_from = forms.DateField(label=_("Submitted from"), required=False, widget=DateInput)
+    submitted_to = forms.DateField(label=_("Submitted until"), required=False, widget=DateInput)
+
+    def __init__(self, *args, agency, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["procedure"].queryset = agency.procedures.order_by("name", "id")
+        self.fields["procedure"].label_from_instance = lambda p: f"{p.code} – {p.display_name}"
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("submitted_from"), cleaned.get("submitted_to")
+        if start and end and start > end:
+            self.add_error("submitted_to", _("The end date comes before the start date."))
+        return cleaned
+
+    def filters(self) -> QueueFilters:
+        """What the officer asked for; a field with an error is left out, not guessed."""
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        return QueueFilters(
+            procedure=data.get("procedure"),
+            channel=data.get("channel") or "",
+            submitted_from=data.get("submitted_from"),
+            submitted_to=data.get("submitted_to"),
+            query=data.get("q") or "",
+        )
+
+    @property
+    def has_extra_filters(self) -> bool:
+        """Anything besides the search words, so the template shows those filters open."""
+        filters = self.filters()
+        return any(
+            [filters.procedure, filters.channel, filters.submitted_from, filters.submitted_to]
+        )
+
+    @property
+    def is_filtered(self) -> bool:
+        return self.has_extra_filters or bool(self.filters().query.strip())
+
+
+def _text_area(rows=4):
+    return forms.Textarea(attrs={"rows": rows, "maxlength": REASON_MAX_LENGTH})
+
+
+class ActionForm(forms.Form):
+    action = ""
+    title = ""
+    button = ""
+    help = ""
+    # Formatted with the dossier's code.
+    success_message = ""
+
+    def __init__(self, *args, dossier, **kwargs):
+        kwargs.setdefault("prefix", self.action)
+        super().__init__(*args, **kwargs)
+        self.dossier = dossier
+
+    def perform(self, *, actor):
+        raise NotImplementedError
+
+    def add_service_errors(self, error) -> None:
+        """Show a service's ValidationError on the matching fields, the rest on top."""
+        if not hasattr(error, "error_dict"):
+            self.add_error(None, error.messages)
+            return
+        for name, messages in error.message_dict.items():
+            self.add_error(name if name in self.fields else None, messages)
+
+
+class ReceiveForm(ActionForm):
+    action = "receive"
+    success_message = _("Dossier %(code)s was received. Its processing time has started.")
+    title = _("Receive the dossier")
+    button = _("Receive")
+    help = _("The dossier is complete and valid. Its processing time starts now.")
+
+    def perform(self, *, actor):
+        return services.dossier_receive(dossier=self.dossier, actor=actor)
+
+
+class RejectForm(ActionForm):
+    action = "reject"
+    success_message = _("Dossier %(code)s was rejected. The applicant will be told why.")
+    title = _("Reject the dossier")
+    button = _("Reject")
+    help = _("The dossier cannot be processed. The applicant is told why.")
+
+    reason = forms.CharField(
+        label=_("Reason for rejection"),
+        help_text=_("The applicant will read it."),
+        max_length=REASON_MAX_LENGTH,
+        widget=_text_area(),
+    )
+
+    def perform(self, *, actor):
+        return services.dossier_reject(
+            dossier=self.dossier, actor=actor, reason=self.cleaned_data["reason"]
+        )
+
+
+class RequestSupplementForm(ActionForm):
+    action = "request_supplement"
+    success_message = _("The applicant of dossier %(code)s was asked for the documents.")
+    title = _("Request a supplement")
+    button = _("Request the documents")
+    help = _("Documents are missing or must be corrected. The processing time stops.")
+
+    components = forms.ModelMultipleChoiceField(
+        label=_("Documents the applicant must supply"),
+        queryset=None,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose the documents the applicant must supply.")},
+    )
+    reason = forms.CharField(
+        label=_("What is missing or wrong"),
+        help_text=_("The applicant will read it."),
+        max_length=REASON_MAX_LENGTH,
+        widget=_text_area(),
+    )
+
+    def __init__(self, *args, dossier, **kwargs):
+        super().__init__(*args, dossier=dossier, **kwargs)
+        self.fields["components"].queryset = dossier.procedure.components.all()
+        self.fields["components"].label_from_instance = lambda c: c.display_name
+
+    def perform(self, *, actor):
+        return services.dossier_request_supplement(
+            dossier=self.dossier,
+            actor=actor,
+            reason=self.cleaned_data["reason"],
+            components=self.cleaned_data["components"],
+        )
+
+
+class CompleteForm(ActionForm):
+    action = "complete"
+    success_message = _("Dossier %(code)s was completed.")
+    title = _("Complete the dossier")
+    button = _("Complete")
+    help = _("The result is ready. Record the outcome the applicant will see.")
+
+    outcome = forms.CharField(
+        label=_("Outcome"),
+        help_text=_(
+            "For example the number of the certificate issued. The applicant will read it."
+        ),
+        max_length=REASON_MAX_LENGTH,
+        widget=_text_area(),
+    )
+
+    def perform(self, *, actor):
+        return services.dossier_complete(
+            dossier=self.dossier, actor=actor, outcome=self.cleaned_data["outcome"]
+        )
+
+
+ACTION_FORMS: dict[str, type[ActionForm]] = {
+    form.action: form for form in (ReceiveForm, RequestSupplementForm, RejectForm, CompleteForm)
+}

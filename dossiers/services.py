@@ -1,0 +1,377 @@
+"""Every write to a dossier: drafting, the workflow transitions, their audit trail.
+
+Each transition service checks who may act, changes the dossier through its
+django-fsm transition, writes one `DossierEvent`, and queues side effects with
+`transaction.on_commit`, all in one transaction: a refused or failed action
+changes nothing and sends nothing.
+"""
+
+from collections.abc import Iterable, Mapping
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_fsm import ConcurrentTransition, TransitionNotAllowed
+
+from citizens import services as citizen_services
+from citizens.constants import MembershipRole
+from citizens.models import User, WalletItem
+from dossiers.constants import (
+    CODE_SEQUENCE_DIGITS,
+    Channel,
+    DeliveryMethod,
+    DossierAction,
+    DossierState,
+)
+from dossiers.models import Dossier, DossierDocument, DossierEvent
+from portal.uploads import random_upload_name, safe_display_name
+from procedures import calendar
+from procedures.models import Agency, DocumentComponent, Procedure
+
+DOCUMENT_FOLDER = "dossiers"
+
+
+class WorkflowError(ValidationError):
+    """An action that the dossier's state or a concurrent action does not allow."""
+
+
+# --------------------------------------------------------------------------
+# Who may act
+# --------------------------------------------------------------------------
+
+
+def is_officer_of(user: User, agency: Agency) -> bool:
+    return (
+        user.is_authenticated
+        and user.memberships.filter(agency=agency, role=MembershipRole.OFFICER).exists()
+    )
+
+
+def _require_officer(dossier: Dossier, actor: User) -> None:
+    if not is_officer_of(actor, dossier.agency):
+        raise PermissionDenied(_("Only an officer of the receiving agency can do this."))
+
+
+def _require_applicant(dossier: Dossier, actor: User) -> None:
+    if dossier.applicant_id != actor.pk:
+        raise PermissionDenied(_("Only the applicant can do this."))
+
+
+# --------------------------------------------------------------------------
+# Codes
+# --------------------------------------------------------------------------
+
+
+def dossier_code_next(*, agency: Agency, now=None) -> str:
+    """The next code of the agency's day: <agency code>-<YYMMDD>-<NNNN>.
+
+    One atomic INSERT ... ON CONFLICT DO UPDATE ... RETURNING takes the number,
+    so concurrent submissions in separate transactions never share it (the row
+    lock is held until the submitting transaction ends).
+    """
+    local_day = timezone.localdate(now or timezone.now())
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO dossiers_dailysequence (agency_id, day, last_number) "
+            "VALUES (%s, %s, 1) "
+            "ON CONFLICT (agency_id, day) DO UPDATE "
+            "SET last_number = dossiers_dailysequence.last_number + 1 "
+            "RETURNING last_number",
+            [agency.pk, local_day],
+        )
+        (number,) = cursor.fetchone()
+    return f"{agency.code}-{local_day:%y%m%d}-{number:0{CODE_SEQUENCE_DIGITS}d}"
+
+
+# --------------------------------------------------------------------------
+# Drafting (the applicant)
+# --------------------------------------------------------------------------
+
+
+def dossier_draft_create(*, applicant: User, procedure: Procedure, agency: Agency) -> Dossier:
+    if not procedure.is_online:
+        raise ValidationError(_("This procedure cannot be filed online."), code="in_person")
+    if not procedure.agencies.filter(pk=agency.pk).exists():
+        raise ValidationError(_("This agency does not handle this procedure."), code="agency")
+    with transaction.atomic():
+        dossier = Dossier.objects.create(
+            procedure=procedure,
+            agency=agency,
+            applicant=applicant,
+            channel=Channel.ONLINE,
+            applicant_name=applicant.get_full_name(),
+        )
+        _event(dossier, applicant, DossierAction.CREATE, DossierState.DRAFT)
+    return dossier
+
+
+def _store_upload(uploaded_file) -> dict:
+    kind = uploaded_file.detected_kind
+    name = default_storage.save(random_upload_name(kind, DOCUMENT_FOLDER), uploaded_file)
+    return {
+        "file": name,
+        "file_kind": kind,
+        "original_name": safe_display_name(uploaded_file.name),
+        "file_size": uploaded_file.size,
+    }
+
+
+def _add_documents(
+    dossier: Dossier,
+    *,
+    uploads: Mapping[int, object],
+    reused: Mapping[int, WalletItem],
+    round_number: int,
+    replace: bool,
+) -> None:
+    """Store uploads under random names and link reused wallet items, per component.
+
+    Files are written before the rows; if the transaction fails they are
+    removed again, so a failed save leaves no file behind.
+    """
+    components = {c.pk: c for c in dossier.procedure.components.all()}
+    stored: list[str] = []
+    try:
+        for component_id, uploaded_file in uploads.items():
+            component = components[component_id]
+            if replace:
+                dossier.documents.filter(component=component, round=round_number).delete()
+            values = _store_upload(uploaded_file)
+            stored.append(values["file"])
+            DossierDocument.objects.create(
+                dossier=dossier, component=component, round=round_number, **values
+            )
+        for component_id, item in reused.items():
+            component = components[component_id]
+            if item.owner_id != dossier.applicant_id:
+                raise PermissionDenied
+            if replace:
+                dossier.documents.filter(component=component, round=round_number).delete()
+            DossierDocument.objects.create(
+                dossier=dossier, component=component, wallet_item=item, round=round_number
+            )
+    except Exception:
+        for name in stored:
+            default_storage.delete(name)
+        raise
+
+
+@transaction.atomic
+def dossier_draft_save(
+    *,
+    dossier: Dossier,
+    actor: User,
+    declaration: Mapping[str, object],
+    delivery_method: str,
+    delivery_address: str,
+    agency: Agency | None = None,
+    uploads: Mapping[int, object] | None = None,
+    reused: Mapping[int, WalletItem] | None = None,
+) -> Dossier:
+    """Keep what the applicant typed and attached, complete or not."""
+    _require_applicant(dossier, actor)
+    if dossier.state != DossierState.DRAFT:
+        raise WorkflowError(_("Only a draft can be edited."), code="not_draft")
+    if agency is not None and agency.pk != dossier.agency_id:
+        if not dossier.procedure.agencies.filter(pk=agency.pk).exists():
+            raise ValidationError(_("This agency does not handle this procedure."))
+        dossier.agency = agency
+    dossier.declaration = {**dossier.declaration, **declaration}
+    dossier.delivery_method = delivery_method or DeliveryMethod.COUNTER
+    dossier.delivery_address = delivery_address
+    dossier.save(update_fields=["agency", "declaration", "delivery_method", "delivery_address"])
+    _add_documents(
+        dossier, uploads=uploads or {}, reused=reused or {}, round_number=0, replace=True
+    )
+    return dossier
+
+
+def dossier_completeness_errors(dossier: Dossier) -> dict[str, list[str]]:
+    """What is still missing before the dossier can be submitted, by form field name."""
+    errors: dict[str, list[str]] = {}
+    for form_field in dossier.procedure.form_fields.all():
+        if form_field.is_required and not str(dossier.declaration.get(form_field.key) or ""):
+            errors[f"field_{form_field.key}"] = [_("This field is required.")]
+    provided = set(dossier.documents.values_list("component_id", flat=True))
+    for component in dossier.procedure.components.all():
+        if component.is_required and component.pk not in provided:
+            errors[f"component_{component.pk}"] = [
+                _("Attach this document, or choose it from your wallet.")
+            ]
+    if dossier.delivery_method == DeliveryMethod.POST and not dossier.delivery_address.strip():
+        errors["delivery_address"] = [_("Give the address the result should be posted to.")]
+    return errors
+
+
+# --------------------------------------------------------------------------
+# The workflow
+# --------------------------------------------------------------------------
+
+
+def _event(dossier, actor, action, from_state, *, reason="", data=None) -> DossierEvent:
+    return DossierEvent.objects.create(
+        dossier=dossier,
+        actor=actor,
+        action=action,
+        from_state=from_state,
+        to_state=dossier.state,
+        reason=reason,
+        data=data or {},
+    )
+
+
+def _apply(dossier: Dossier, actor: User, action: str, *, reason="", data=None, **kwargs):
+    """Run one transition, save it conditionally and record it, atomically."""
+    from_state = dossier.state
+    try:
+        with transaction.atomic():
+            getattr(dossier, action)(**kwargs)
+            dossier.save()
+            event = _event(dossier, actor, action, from_state, reason=reason, data=data)
+    except TransitionNotAllowed as exc:
+        dossier.refresh_from_db()
+        raise WorkflowError(
+            _("This action is not possible while the dossier is “%(state)s”.")
+            % {"state": dossier.get_state_display()},
+            code="not_allowed",
+        ) from exc
+    except ConcurrentTransition as exc:
+        dossier.refresh_from_db()
+        raise WorkflowError(
+            _("Someone else has just acted on this dossier. Here is its current state."),
+            code="concurrent",
+        ) from exc
+    return event
+
+
+def _required_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(
+            {"reason": _("Give the reason; the applicant will read it.")}, code="reason"
+        )
+    return reason
+
+
+def _on_commit_task(task, dossier_id: int) -> None:
+    transaction.on_commit(lambda: task.delay(dossier_id))
+
+
+def dossier_submit(*, dossier: Dossier, actor: User) -> Dossier:
+    _require_applicant(dossier, actor)
+    if dossier.state != DossierState.DRAFT:
+        raise WorkflowError(_("This dossier has already been submitted."), code="not_draft")
+    errors = dossier_completeness_errors(dossier)
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        now = timezone.now()
+        dossier.applicant_name = actor.get_full_name()
+        dossier.fee_vnd = dossier.procedure.effective_fee_online_vnd
+        code = dossier_code_next(agency=dossier.agency, now=now)
+        _apply(dossier, actor, "submit", code=code, now=now)
+        for document in dossier.documents.filter(wallet_item__isnull=False):
+            citizen_services.wallet_item_attach(
+                item=document.wallet_item, agency=dossier.agency, reference=code
+            )
+    return dossier
+
+
+def dossier_receive(*, dossier: Dossier, actor: User) -> Dossier:
+    _require_officer(dossier, actor)
+    from dossiers.tasks import render_receipt_task
+
+    now = timezone.now()
+    due_at = calendar.due_at(dossier.procedure, now, online=dossier.channel == Channel.ONLINE)
+    with transaction.atomic():
+        _apply(dossier, actor, "receive", now=now, due_at=due_at)
+        _on_commit_task(render_receipt_task, dossier.pk)
+    return dossier
+
+
+def dossier_reject(*, dossier: Dossier, actor: User, reason: str) -> Dossier:
+    _require_officer(dossier, actor)
+    reason = _required_reason(reason)
+    with transaction.atomic():
+        _apply(dossier, actor, "reject", reason=reason, now=timezone.now())
+        citizen_services.wallet_uses_release(reference=dossier.code)
+    return dossier
+
+
+def dossier_request_supplement(
+    *, dossier: Dossier, actor: User, reason: str, components: Iterable[DocumentComponent]
+) -> Dossier:
+    _require_officer(dossier, actor)
+    reason = _required_reason(reason)
+    component_ids = sorted(c.pk for c in components if c.procedure_id == dossier.procedure_id)
+    if not component_ids:
+        raise ValidationError(
+            {"components": _("Choose the documents the applicant must supply.")},
+            code="components",
+        )
+    _apply(
+        dossier,
+        actor,
+        "request_supplement",
+        reason=reason,
+        data={"components": component_ids},
+        now=timezone.now(),
+    )
+    return dossier
+
+
+def requested_components(dossier: Dossier) -> list[DocumentComponent]:
+    """The components asked for by the latest supplement request."""
+    event = dossier.events.filter(action=DossierAction.REQUEST_SUPPLEMENT).order_by("-id").first()
+    ids = (event.data or {}).get("components", []) if event else []
+    return list(dossier.procedure.components.filter(pk__in=ids))
+
+
+def dossier_resubmit(
+    *,
+    dossier: Dossier,
+    actor: User,
+    uploads: Mapping[int, object],
+    reused: Mapping[int, WalletItem] | None = None,
+    note: str = "",
+) -> Dossier:
+    _require_applicant(dossier, actor)
+    if dossier.state != DossierState.SUPPLEMENT_REQUESTED:
+        raise WorkflowError(_("No supplement has been requested."), code="not_allowed")
+    reused = reused or {}
+    missing = [
+        c for c in requested_components(dossier) if c.pk not in uploads and c.pk not in reused
+    ]
+    if missing:
+        raise ValidationError(
+            {
+                f"component_{c.pk}": _("Attach this document, or choose it from your wallet.")
+                for c in missing
+            }
+        )
+    round_number = dossier.events.filter(action=DossierAction.RESUBMIT).count() + 1
+    with transaction.atomic():
+        _add_documents(
+            dossier, uploads=uploads, reused=reused, round_number=round_number, replace=False
+        )
+        _apply(dossier, actor, "resubmit", reason=note.strip(), now=timezone.now())
+        for item in reused.values():
+            citizen_services.wallet_item_attach(
+                item=item, agency=dossier.agency, reference=dossier.code
+            )
+    return dossier
+
+
+def dossier_complete(*, dossier: Dossier, actor: User, outcome: str) -> Dossier:
+    _require_officer(dossier, actor)
+    outcome = (outcome or "").strip()
+    if not outcome:
+        raise ValidationError(
+            {"outcome": _("Record the outcome; the applicant will read it.")}, code="outcome"
+        )
+    with transaction.atomic():
+        _apply(dossier, actor, "complete", reason=outcome, now=timezone.now(), outcome=outcome)
+        citizen_services.wallet_uses_release(reference=dossier.code)
+    return dossier

@@ -1,0 +1,184 @@
+"""The applicant's pages and the public lookup. Dossiers come from querysets scoped to the user."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from citizens.security import client_address
+from dossiers import selectors, services
+from dossiers.constants import PUBLIC_LOOKUP_LIMIT_PER_HOUR, DossierState
+from dossiers.downloads import document_response, receipt_response
+from dossiers.forms import IntakeForm, SupplementForm
+from procedures.models import Procedure
+
+
+def _my_dossier(request, pk, **filters):
+    return get_object_or_404(selectors.dossiers_for_applicant(request.user), pk=pk, **filters)
+
+
+@login_required
+@require_GET
+def my_dossiers(request):
+    return render(
+        request,
+        "dossiers/my_dossiers.html",
+        {"dossiers": selectors.dossiers_for_applicant(request.user)},
+    )
+
+
+@login_required
+@require_POST
+def start(request, procedure_code):
+    """Resume the applicant's draft of this procedure, or start one."""
+    procedure = get_object_or_404(Procedure.objects.active(), code=procedure_code)
+    draft = (
+        selectors.dossiers_for_applicant(request.user)
+        .filter(procedure=procedure, state=DossierState.DRAFT)
+        .first()
+    )
+    if draft is None:
+        agency = selectors.suggested_agency(procedure, request.user)
+        if agency is None:
+            raise Http404
+        try:
+            draft = services.dossier_draft_create(
+                applicant=request.user, procedure=procedure, agency=agency
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect(procedure.get_absolute_url())
+    return redirect("dossiers:edit", pk=draft.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def edit(request, pk):
+    dossier = _my_dossier(request, pk, state=DossierState.DRAFT)
+    if request.method == "GET":
+        form = IntakeForm(dossier=dossier)
+        return render(request, "dossiers/intake.html", {"form": form, "dossier": dossier})
+
+    form = IntakeForm(request.POST, request.FILES, dossier=dossier)
+    valid = form.is_valid()
+    # Whatever is valid is kept, even when something else is not: nothing typed
+    # or attached is lost to a validation error.
+    services.dossier_draft_save(
+        dossier=dossier,
+        actor=request.user,
+        declaration=form.declaration_values(),
+        delivery_method=form.cleaned_data.get("delivery_method", dossier.delivery_method),
+        delivery_address=form.cleaned_data.get("delivery_address", dossier.delivery_address),
+        agency=form.cleaned_data.get("agency"),
+        uploads=form.uploads(),
+        reused=form.reused(),
+    )
+    if valid and request.POST.get("action") == "submit":
+        try:
+            services.dossier_submit(dossier=dossier, actor=request.user)
+        except ValidationError as error:
+            form = IntakeForm(request.POST, dossier=dossier)
+            form.is_valid()
+            form.add_service_errors(error.message_dict)
+        else:
+            return redirect("dossiers:submitted", pk=dossier.pk)
+    elif valid:
+        messages.success(request, _("Your draft is saved. You can come back to it at any time."))
+        return redirect("dossiers:edit", pk=dossier.pk)
+    messages.error(request, _("Please correct the fields marked below. What you entered is kept."))
+    return render(request, "dossiers/intake.html", {"form": form, "dossier": dossier}, status=400)
+
+
+@login_required
+@require_GET
+def submitted(request, pk):
+    dossier = _my_dossier(request, pk)
+    if dossier.state == DossierState.DRAFT:
+        return redirect("dossiers:edit", pk=dossier.pk)
+    return render(request, "dossiers/submitted.html", {"dossier": dossier})
+
+
+@login_required
+@require_GET
+def detail(request, pk):
+    dossier = _my_dossier(request, pk)
+    if dossier.state == DossierState.DRAFT:
+        return redirect("dossiers:edit", pk=dossier.pk)
+    context = {"dossier": dossier, "events": selectors.dossier_timeline(dossier)}
+    if dossier.state == DossierState.SUPPLEMENT_REQUESTED:
+        components = services.requested_components(dossier)
+        context["supplement_form"] = SupplementForm(dossier=dossier, components=components)
+    return render(request, "dossiers/applicant_detail.html", context)
+
+
+@login_required
+@require_POST
+def resubmit(request, pk):
+    dossier = _my_dossier(request, pk, state=DossierState.SUPPLEMENT_REQUESTED)
+    components = services.requested_components(dossier)
+    form = SupplementForm(request.POST, request.FILES, dossier=dossier, components=components)
+    if form.is_valid():
+        try:
+            services.dossier_resubmit(
+                dossier=dossier,
+                actor=request.user,
+                uploads=form.uploads(),
+                reused=form.reused(),
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as error:
+            form.add_service_errors(error.message_dict)
+        else:
+            messages.success(
+                request, _("Your documents were sent. The office will check them again.")
+            )
+            return redirect("dossiers:detail", pk=dossier.pk)
+    return render(
+        request,
+        "dossiers/applicant_detail.html",
+        {
+            "dossier": dossier,
+            "events": selectors.dossier_timeline(dossier),
+            "supplement_form": form,
+        },
+        status=400,
+    )
+
+
+@login_required
+@require_GET
+def document_file(request, pk, document_pk):
+    return document_response(_my_dossier(request, pk), document_pk)
+
+
+@login_required
+@require_GET
+def receipt(request, pk):
+    return receipt_response(_my_dossier(request, pk))
+
+
+def _lookup_allowed(request) -> bool:
+    """A small hourly budget per address, so codes cannot be enumerated."""
+    key = f"dossier-lookup:{client_address(request)}"
+    if cache.add(key, 1, 3600):
+        return True
+    try:
+        return cache.incr(key) <= PUBLIC_LOOKUP_LIMIT_PER_HOUR
+    except ValueError:
+        return cache.add(key, 1, 3600)
+
+
+@require_GET
+def lookup(request):
+    code = (request.GET.get("code") or "").strip()
+    context = {"code": code, "result": None, "searched": bool(code)}
+    if code:
+        if not _lookup_allowed(request):
+            context["limited"] = True
+            return render(request, "dossiers/lookup.html", context, status=429)
+        context["result"] = selectors.public_lookup(code)
+    return render(request, "dossiers/lookup.html", context)
