@@ -4,6 +4,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/venv.sh
+# Receipts and results are PDFs: WeasyPrint needs Pango and fonts from Debian.
+scripts/system-deps.sh --pdf
 
 export DEBUG=${DEBUG:-true}
 export CELERY_TASK_ALWAYS_EAGER=true

@@ -36,6 +36,11 @@ DO \$\$ BEGIN
   END IF;
 END \$\$;
 SQL
+  # The database the test settings name; pytest creates its own test_ copy,
+  # and `manage.py makemigrations --check` looks at this one.
+  if ! as_postgres psql -tAc "SELECT 1 FROM pg_database WHERE datname = 'portal'" | grep -q 1; then
+    as_postgres createdb -O "$PG_ROLE" portal
+  fi
   if ! redis_up; then
     echo "Starting Redis on 127.0.0.1:6379"
     redis-server --bind 127.0.0.1 --port 6379 --daemonize yes --save "" --appendonly no

@@ -2,11 +2,16 @@
 # Install the Debian packages the test suite needs, skipping what is present.
 set -euo pipefail
 
+# Usage: system-deps.sh          everything the test suite needs
+#        system-deps.sh --pdf    only what WeasyPrint needs to render PDFs
+PDF_PACKAGES=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-dejavu-extra)
 PACKAGES=(
-  postgresql postgresql-contrib redis-server gettext
-  libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
-  fonts-dejavu-core fonts-dejavu-extra poppler-utils chromium
+  "${PDF_PACKAGES[@]}"
+  postgresql postgresql-contrib redis-server gettext poppler-utils chromium
 )
+if [ "${1:-}" = "--pdf" ]; then
+  PACKAGES=("${PDF_PACKAGES[@]}")
+fi
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do
