@@ -88,12 +88,16 @@ def wallet_result_add(
     issuer: str,
     issued_on,
     source_reference: str,
+    file_name: str = "",
+    file_size: int = 0,
 ) -> WalletItem:
     """Put an issued result into its holder's wallet; the results store calls this.
 
-    Idempotent per source reference, so a retried issuing task adds it once.
+    Idempotent per source reference: a retried task, or the signed PDF arriving
+    after the result was announced, updates the one item. Without a file the
+    wallet shows the result as being prepared.
     """
-    item, _created = WalletItem.objects.get_or_create(
+    item, _created = WalletItem.objects.update_or_create(
         owner=owner,
         kind=WalletItemKind.RESULT,
         source_reference=source_reference,
@@ -103,6 +107,9 @@ def wallet_result_add(
             "number": number,
             "issuer": issuer,
             "issued_on": issued_on,
+            "file": file_name,
+            "file_kind": "pdf" if file_name else "",
+            "file_size": file_size,
         },
     )
     return item

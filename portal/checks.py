@@ -22,6 +22,20 @@ def check_secret_key(app_configs, **kwargs):
     return []
 
 
+@register(Tags.security, deploy=True)
+def check_signing_keys_encryption(app_configs, **kwargs):
+    if not settings.SIGNING_KEYS_ENCRYPTION_KEY:
+        return [
+            Error(
+                "SIGNING_KEYS_ENCRYPTION_KEY is not set: signing keys would be encrypted "
+                "with a key derived from SECRET_KEY.",
+                hint="Set it to a Fernet key kept apart from database backups.",
+                id="portal.E002",
+            )
+        ]
+    return []
+
+
 @register(Tags.database, deploy=True)
 def check_production_services(app_configs, **kwargs):
     """A deployment left on the embedded defaults works, badly: say so."""

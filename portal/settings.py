@@ -233,6 +233,11 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_PERMISSIONS = 0o640
 PASSWORD_RESET_TIMEOUT = 2 * 3600
 
+# Results store: a Fernet key (32 url-safe base64 bytes) encrypting the private
+# signing keys at rest. Development derives one from SECRET_KEY when unset;
+# the deploy checks refuse that.
+SIGNING_KEYS_ENCRYPTION_KEY = env_str("SIGNING_KEYS_ENCRYPTION_KEY", "")
+
 # Portal-specific settings.
 # The public address of the portal, printed in QR codes and emails.
 PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "http://127.0.0.1:8000").rstrip("/")

@@ -15,6 +15,7 @@ urlpatterns = [
     path("procedures/", include("procedures.urls")),
     path("", include("citizens.urls")),
     path("", include("dossiers.urls")),
+    path("", include("results_store.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -1,0 +1,165 @@
+"""Signed results and the keys that sign them.
+
+A result is a document issued by an agency to a holder (a person, by national
+ID, with or without an account yet), either when a dossier completes or by
+digitizing an older paper result. The store knows holders and result types but
+no dossiers: `source_reference` keeps where a result came from. Its PDF is
+signed twice: a COSE token (the QR code) over its key facts and the hash of the
+document's first revision, and a PAdES signature over the whole file.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from results_store.constants import ResultAction, ResultStatus
+
+
+class SigningKey(models.Model):
+    """An agency's key pair; the newest active one signs, every one keeps verifying.
+
+    `agency` is empty for the portal's own key, which signs the status list.
+    Private parts are encrypted with SIGNING_KEYS_ENCRYPTION_KEY and never shown.
+    """
+
+    kid = models.CharField(_("key id"), max_length=32, unique=True)
+    agency = models.ForeignKey(
+        "procedures.Agency",
+        verbose_name=_("agency"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="signing_keys",
+    )
+    public_key = models.CharField(_("public key (Ed25519, base64url)"), max_length=64)
+    private_key_encrypted = models.TextField(editable=False)
+    # PDF readers support ECDSA P-256 widely; the PAdES signature uses it.
+    pdf_certificate = models.TextField(_("PDF signing certificate (PEM)"), editable=False)
+    pdf_private_key_encrypted = models.TextField(editable=False)
+    is_active = models.BooleanField(_("signs new results"), default=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    retired_at = models.DateTimeField(_("retired"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("signing key")
+        verbose_name_plural = _("signing keys")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency"],
+                condition=models.Q(is_active=True),
+                name="signing_key_one_active_per_agency",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.kid} ({self.agency or _('portal')})"
+
+
+class Result(models.Model):
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    number = models.CharField(_("number"), max_length=60)
+    result_type = models.ForeignKey(
+        "procedures.ResultType",
+        verbose_name=_("result type"),
+        on_delete=models.PROTECT,
+        related_name="results",
+    )
+    agency = models.ForeignKey(
+        "procedures.Agency",
+        verbose_name=_("issuing agency"),
+        on_delete=models.PROTECT,
+        related_name="results",
+    )
+    holder = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("holder's account"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="results",
+    )
+    holder_national_id = models.CharField(_("holder's citizen ID number"), max_length=12)
+    holder_name = models.CharField(_("holder's name"), max_length=200)
+    issued_on = models.DateField(_("date of issue"))
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    data = models.JSONField(_("content"), default=dict, blank=True)
+    source_reference = models.CharField(_("source"), max_length=120, blank=True)
+    digitized = models.BooleanField(_("digitized from paper"), default=False)
+    scan = models.FileField(_("scan of the paper result"), upload_to="scans/", blank=True)
+
+    status = models.CharField(
+        _("status"), max_length=20, choices=ResultStatus.choices, default=ResultStatus.PREPARING
+    )
+    status_reason = models.TextField(_("reason"), blank=True)
+    status_changed_at = models.DateTimeField(_("status changed"), null=True, blank=True)
+    superseded_by = models.ForeignKey(
+        "self",
+        verbose_name=_("superseded by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="supersedes",
+    )
+
+    signing_key = models.ForeignKey(
+        SigningKey, on_delete=models.PROTECT, null=True, blank=True, related_name="results"
+    )
+    token = models.TextField(_("QR token"), blank=True)
+    pdf = models.FileField(_("signed PDF"), upload_to="results/", blank=True)
+    # SHA-256 of the PDF's first revision (what the token signs) and of the
+    # final file (QR and PAdES signature added as incremental updates).
+    content_sha256 = models.CharField(max_length=64, blank=True, db_index=True)
+    pdf_sha256 = models.CharField(max_length=64, blank=True, db_index=True)
+
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("issued by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("result")
+        verbose_name_plural = _("results")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency", "result_type", "number"], name="result_unique_number"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["holder_national_id"], name="result_holder_national_id"),
+            models.Index(fields=["status", "status_changed_at"], name="result_status_changed"),
+        ]
+
+    def __str__(self):
+        return f"{self.result_type} {self.number}"
+
+    @property
+    def is_ready(self) -> bool:
+        return bool(self.pdf) and self.status != ResultStatus.PREPARING
+
+
+class ResultEvent(models.Model):
+    """Append-only audit of what happened to a result."""
+
+    result = models.ForeignKey(Result, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(_("action"), max_length=20, choices=ResultAction.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    reason = models.TextField(_("reason"), blank=True)
+    created_at = models.DateTimeField(_("at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("result event")
+        verbose_name_plural = _("result events")
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return f"{self.result} {self.action}"

@@ -1,0 +1,238 @@
+"""Every write to the results store: issue, sign, revoke, supersede, deliver.
+
+Issuing records the result as "being prepared" and queues `sign_result_task`
+on commit; the task renders the PDF, signs it (COSE token for the QR, PAdES
+for PDF readers) and delivers it to the holder's wallet. A holder without an
+account yet receives it when an account with that citizen ID appears.
+"""
+
+import datetime as dt
+import hashlib
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from citizens import services as citizen_services
+from citizens.constants import MembershipRole
+from citizens.models import User
+from procedures.models import Agency, ResultType
+from results_store import keys, tokens
+from results_store.constants import ResultAction, ResultStatus
+from results_store.models import Result, ResultEvent
+
+
+def _event(result: Result, action: str, actor: User | None, reason: str = "") -> ResultEvent:
+    return ResultEvent.objects.create(result=result, action=action, actor=actor, reason=reason)
+
+
+def _holder_account(national_id: str) -> User | None:
+    return User.objects.filter(national_id=national_id).first()
+
+
+def result_number_next(*, agency: Agency, result_type: ResultType, issued_on: dt.date) -> str:
+    """A readable number for results that have none yet: <n>/<year>/<type code tail>."""
+    year = issued_on.year
+    count = Result.objects.filter(
+        agency=agency, result_type=result_type, issued_on__year=year
+    ).count()
+    return f"{count + 1}/{year}/{result_type.code.rsplit('.', 1)[-1]}"
+
+
+def result_issue(
+    *,
+    result_type: ResultType,
+    agency: Agency,
+    holder_national_id: str,
+    holder_name: str,
+    issued_on: dt.date,
+    data: dict,
+    actor: User,
+    number: str = "",
+    valid_until: dt.date | None = None,
+    source_reference: str = "",
+    digitized: bool = False,
+    scan=None,
+) -> Result:
+    """Record a result and queue its signing. The caller has checked the actor's rights."""
+    from results_store.tasks import sign_result_task
+
+    if valid_until is None and result_type.validity_months:
+        valid_until = _add_months(issued_on, result_type.validity_months)
+    with transaction.atomic():
+        result = Result(
+            number=number
+            or result_number_next(agency=agency, result_type=result_type, issued_on=issued_on),
+            result_type=result_type,
+            agency=agency,
+            holder=_holder_account(holder_national_id),
+            holder_national_id=holder_national_id,
+            holder_name=holder_name,
+            issued_on=issued_on,
+            valid_until=valid_until,
+            data=data,
+            source_reference=source_reference,
+            digitized=digitized,
+            issued_by=actor,
+        )
+        result.full_clean(exclude=["scan", "pdf", "signing_key", "holder"])
+        if scan is not None:
+            result.scan.save(f"{result.public_id.hex}.{scan.detected_kind}", scan, save=False)
+        result.save()
+        _event(result, ResultAction.DIGITIZE if digitized else ResultAction.ISSUE, actor)
+        if result.holder_id:
+            _deliver(result)
+        transaction.on_commit(lambda: sign_result_task.delay(result.pk))
+    return result
+
+
+def _add_months(day: dt.date, months: int) -> dt.date:
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    for last_day in (31, 30, 29, 28):
+        try:
+            return day.replace(year=year, month=month, day=min(day.day, last_day))
+        except ValueError:
+            continue
+    raise ValueError(day)
+
+
+def facts_for(result: Result, content_sha256: str) -> tokens.ResultFacts:
+    return tokens.ResultFacts(
+        result_id=result.public_id,
+        number=result.number,
+        result_type_code=result.result_type.code,
+        holder_name=result.holder_name,
+        holder_national_id=result.holder_national_id,
+        issued_on=result.issued_on,
+        issuer_code=result.agency.code,
+        issuer_name=result.agency.name,
+        content_sha256=content_sha256,
+        valid_until=result.valid_until,
+        digitized=result.digitized,
+    )
+
+
+def result_sign(result_id: int) -> None:
+    """Render, sign and store a result's PDF; a result already signed is left alone."""
+    from results_store import documents
+
+    with transaction.atomic():
+        result = (
+            Result.objects.select_for_update()
+            .select_related("result_type", "agency", "agency__parent")
+            .filter(pk=result_id, status=ResultStatus.PREPARING)
+            .first()
+        )
+        if result is None:
+            return
+        signing_key = keys.active_signing_key(result.agency)
+        content = documents.render_result_pdf(result)
+        content_sha256 = hashlib.sha256(content).hexdigest()
+        token = tokens.sign(
+            facts_for(result, content_sha256),
+            kid=signing_key.kid,
+            key=keys.private_key(signing_key),
+            signed_at=timezone.now(),
+        )
+        final = documents.stamp_and_sign_pdf(content, token=token, signing_key=signing_key)
+        name = default_storage.save(f"results/{result.public_id.hex}.pdf", ContentFile(final))
+        result.pdf.name = name
+        result.token = token
+        result.signing_key = signing_key
+        result.content_sha256 = content_sha256
+        result.pdf_sha256 = hashlib.sha256(final).hexdigest()
+        result.status = ResultStatus.VALID
+        result.status_changed_at = timezone.now()
+        result.save()
+        _event(result, ResultAction.SIGN, None)
+        if result.holder_id:
+            _deliver(result)
+
+
+def _deliver(result: Result) -> None:
+    """Put the result in its holder's wallet, or refresh the item once signed."""
+    citizen_services.wallet_result_add(
+        owner=result.holder,
+        result_type=result.result_type,
+        title=result.result_type.name,
+        number=result.number,
+        issuer=result.agency.name,
+        issued_on=result.issued_on,
+        source_reference=f"result:{result.public_id}",
+        file_name=result.pdf.name if result.pdf else "",
+        file_size=result.pdf.size if result.pdf else 0,
+    )
+
+
+def results_claim_for(user: User) -> int:
+    """Deliver the results issued to this citizen ID before the account existed."""
+    if not user.national_id:
+        return 0
+    pending = list(
+        Result.objects.select_related("result_type", "agency").filter(
+            holder__isnull=True, holder_national_id=user.national_id
+        )
+    )
+    for result in pending:
+        with transaction.atomic():
+            result.holder = user
+            result.save(update_fields=["holder"])
+            _event(result, ResultAction.CLAIM, user)
+            _deliver(result)
+    return len(pending)
+
+
+def is_officer_of(user: User, agency: Agency) -> bool:
+    return (
+        user.is_authenticated
+        and user.memberships.filter(agency=agency, role=MembershipRole.OFFICER).exists()
+    )
+
+
+def _require_issuer(result: Result, actor: User) -> None:
+    if not is_officer_of(actor, result.agency):
+        raise PermissionDenied(_("Only an officer of the issuing agency can do this."))
+
+
+def _required(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Give the reason; verifiers will read it.")})
+    return reason
+
+
+@transaction.atomic
+def result_revoke(*, result: Result, actor: User, reason: str) -> Result:
+    _require_issuer(result, actor)
+    reason = _required(reason)
+    locked = Result.objects.select_for_update().get(pk=result.pk)
+    if locked.status not in (ResultStatus.VALID, ResultStatus.PREPARING):
+        raise ValidationError(_("This result is already revoked or superseded."))
+    locked.status = ResultStatus.REVOKED
+    locked.status_reason = reason
+    locked.status_changed_at = timezone.now()
+    locked.save(update_fields=["status", "status_reason", "status_changed_at"])
+    _event(locked, ResultAction.REVOKE, actor, reason)
+    return locked
+
+
+@transaction.atomic
+def result_supersede(*, result: Result, replacement: Result, actor: User, reason: str) -> Result:
+    _require_issuer(result, actor)
+    reason = _required(reason)
+    if replacement.pk == result.pk or replacement.result_type_id != result.result_type_id:
+        raise ValidationError(_("The replacement must be another result of the same type."))
+    locked = Result.objects.select_for_update().get(pk=result.pk)
+    if locked.status != ResultStatus.VALID:
+        raise ValidationError(_("Only a valid result can be superseded."))
+    locked.status = ResultStatus.SUPERSEDED
+    locked.status_reason = reason
+    locked.status_changed_at = timezone.now()
+    locked.superseded_by = replacement
+    locked.save(update_fields=["status", "status_reason", "status_changed_at", "superseded_by"])
+    _event(locked, ResultAction.SUPERSEDE, actor, reason)
+    return locked
