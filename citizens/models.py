@@ -201,6 +201,14 @@ class WalletItem(models.Model):
         return self.title
 
     @property
+    def result_public_id(self) -> str | None:
+        """The results store's id of a result item (its source reference is "result:<id>")."""
+        prefix = "result:"
+        if self.kind == WalletItemKind.RESULT and self.source_reference.startswith(prefix):
+            return self.source_reference.removeprefix(prefix)
+        return None
+
+    @property
     def type_label(self) -> str:
         if self.kind == WalletItemKind.RESULT and self.result_type_id:
             return self.result_type.display_name

@@ -8,10 +8,11 @@ Action forms are prefixed with their action, because several sit on one page.
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from dossiers import services
+from dossiers import selectors, services
 from dossiers.constants import Channel
 from dossiers.selectors import QueueFilters
 from portal.widgets import DateInput
+from results_store import services as result_services
 
 REASON_MAX_LENGTH = 4000
 
@@ -174,16 +175,49 @@ class CompleteForm(ActionForm):
 
     outcome = forms.CharField(
         label=_("Outcome"),
-        help_text=_(
-            "For example the number of the certificate issued. The applicant will read it."
-        ),
+        help_text=_("The applicant will read it."),
         max_length=REASON_MAX_LENGTH,
         widget=_text_area(),
     )
+    result_type = forms.ModelChoiceField(
+        label=_("Digital result to issue"), queryset=None, required=False
+    )
+    result_number = forms.CharField(
+        label=_("Number of the result"),
+        required=False,
+        max_length=60,
+        help_text=_("Leave empty to number it automatically."),
+    )
+    valid_until = forms.DateField(label=_("Valid until"), required=False, widget=DateInput)
+    result_content = forms.CharField(
+        label=_("Content of the result"),
+        required=False,
+        help_text=_("One “Label: value” per line, printed on the signed result."),
+        widget=forms.Textarea(attrs={"rows": 8}),
+    )
+
+    def __init__(self, *args, dossier, **kwargs):
+        super().__init__(*args, dossier=dossier, **kwargs)
+        result_types = dossier.procedure.result_types.all()
+        field = self.fields["result_type"]
+        field.queryset = result_types
+        field.label_from_instance = lambda result_type: result_type.display_name
+        field.empty_label = _("No digital result")
+        field.initial = result_types[0].pk if result_types else None
+        self.fields["result_content"].initial = result_services.content_as_lines(
+            selectors.dossier_result_content(dossier)
+        )
 
     def perform(self, *, actor):
+        data = self.cleaned_data
         return services.dossier_complete(
-            dossier=self.dossier, actor=actor, outcome=self.cleaned_data["outcome"]
+            dossier=self.dossier,
+            actor=actor,
+            outcome=data["outcome"],
+            result_type=data["result_type"],
+            result_number=data["result_number"].strip(),
+            valid_until=data["valid_until"],
+            result_content=result_services.content_from_lines(data["result_content"]),
         )
 
 

@@ -323,6 +323,20 @@ def dossier_declaration(dossier: Dossier) -> list[DeclarationRow]:
     return rows
 
 
+def dossier_result_content(dossier: Dossier) -> dict[str, str]:
+    """A first draft of the result's content: the declaration, in Vietnamese, as printed."""
+    content = {}
+    for form_field in dossier.procedure.form_fields.all():
+        value = dossier.declaration.get(form_field.key)
+        if value in (None, ""):
+            continue
+        if form_field.field_type == FormFieldType.DATE and isinstance(value, str):
+            with contextlib.suppress(ValueError):
+                value = date.fromisoformat(value).strftime("%d/%m/%Y")
+        content[form_field.label] = str(value)
+    return content
+
+
 @dataclass
 class DocumentEntry:
     document: DossierDocument

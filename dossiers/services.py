@@ -28,7 +28,8 @@ from dossiers.constants import (
 from dossiers.models import Dossier, DossierDocument, DossierEvent
 from portal.uploads import random_upload_name, safe_display_name
 from procedures import calendar
-from procedures.models import Agency, DocumentComponent, Procedure
+from procedures.models import Agency, DocumentComponent, Procedure, ResultType
+from results_store import services as result_services
 
 DOCUMENT_FOLDER = "dossiers"
 
@@ -364,14 +365,48 @@ def dossier_resubmit(
     return dossier
 
 
-def dossier_complete(*, dossier: Dossier, actor: User, outcome: str) -> Dossier:
+def dossier_complete(
+    *,
+    dossier: Dossier,
+    actor: User,
+    outcome: str,
+    result_type: ResultType | None = None,
+    result_number: str = "",
+    result_content: dict | None = None,
+    valid_until=None,
+) -> Dossier:
+    """Record the outcome and, for a procedure that issues one, hand the result to the store."""
     _require_officer(dossier, actor)
     outcome = (outcome or "").strip()
     if not outcome:
         raise ValidationError(
             {"outcome": _("Record the outcome; the applicant will read it.")}, code="outcome"
         )
+    if result_type is not None:
+        if not dossier.procedure.result_types.filter(pk=result_type.pk).exists():
+            raise ValidationError({"result_type": _("This procedure does not issue this result.")})
+        if not dossier.applicant.national_id:
+            raise ValidationError(
+                _(
+                    "The applicant's profile has no citizen ID number, so a digital result "
+                    "cannot be issued to them. Ask them to complete their profile."
+                ),
+                code="no_national_id",
+            )
     with transaction.atomic():
         _apply(dossier, actor, "complete", reason=outcome, now=timezone.now(), outcome=outcome)
         citizen_services.wallet_uses_release(reference=dossier.code)
+        if result_type is not None:
+            result_services.result_issue(
+                result_type=result_type,
+                agency=dossier.agency,
+                holder_national_id=dossier.applicant.national_id,
+                holder_name=dossier.applicant_name or dossier.applicant.get_full_name(),
+                issued_on=timezone.localdate(),
+                valid_until=valid_until,
+                number=result_number,
+                data=result_content or {},
+                actor=actor,
+                source_reference=f"dossier:{dossier.code}",
+            )
     return dossier

@@ -33,6 +33,25 @@ def _holder_account(national_id: str) -> User | None:
     return User.objects.filter(national_id=national_id).first()
 
 
+def content_from_lines(text: str) -> dict[str, str]:
+    """A result's content typed as "Label: value" lines, in order; other lines are notes."""
+    content: dict[str, str] = {}
+    notes = []
+    for line in (text or "").splitlines():
+        label, separator, value = line.partition(":")
+        if separator and label.strip() and value.strip():
+            content[label.strip()] = value.strip()
+        elif line.strip():
+            notes.append(line.strip())
+    if notes:
+        content["Ghi chú"] = "\n".join(notes)
+    return content
+
+
+def content_as_lines(content: dict) -> str:
+    return "\n".join(f"{label}: {value}" for label, value in content.items())
+
+
 def result_number_next(*, agency: Agency, result_type: ResultType, issued_on: dt.date) -> str:
     """A readable number for results that have none yet: <n>/<year>/<type code tail>."""
     year = issued_on.year

@@ -18,9 +18,7 @@ urlpatterns = [
     path("officer/results/", officer_views.result_list, name="officer_list"),
     path("officer/results/digitize/", officer_views.digitize, name="digitize"),
     path("officer/results/<uuid:public_id>/", officer_views.result_detail, name="officer_detail"),
-    path(
-        "officer/results/<uuid:public_id>/revoke/", officer_views.revoke, name="officer_revoke"
-    ),
+    path("officer/results/<uuid:public_id>/revoke/", officer_views.revoke, name="officer_revoke"),
     path(
         "officer/results/<uuid:public_id>/supersede/",
         officer_views.supersede,

@@ -11,6 +11,7 @@ from dossiers import services
 from dossiers.constants import DossierAction, DossierState
 from dossiers.models import Dossier, DossierEvent
 from tests.dossiers.builders import cast, checked_upload, dossier_in
+from tests.factories import ResultTypeFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -219,3 +220,38 @@ def test_supplement_pause_gives_a_fresh_due_date_from_the_new_reception(monkeypa
     )
     services.dossier_receive(dossier=dossier, actor=c.officer)
     assert Dossier.objects.get(pk=dossier.pk).due_at == dt.datetime(2026, 5, 4, 16, 0, tzinfo=VN)
+
+
+def test_completion_issues_the_digital_result_to_the_applicant():
+    from results_store.models import Result
+
+    c = cast()
+    c.applicant.national_id = "048305001234"
+    c.applicant.save()
+    result_type = ResultTypeFactory(code="KQ.G15.000038", name="Giấy xác nhận tình trạng hôn nhân")
+    c.procedure.result_types.add(result_type)
+    dossier = dossier_in(DossierState.RECEIVED, c)
+    services.dossier_complete(
+        dossier=dossier,
+        actor=c.officer,
+        outcome="Đã cấp",
+        result_type=result_type,
+        result_content={"Tình trạng hôn nhân": "Chưa đăng ký kết hôn với ai"},
+    )
+    result = Result.objects.get()
+    assert result.source_reference == f"dossier:{dossier.code}"
+    assert (result.holder, result.holder_national_id) == (c.applicant, "048305001234")
+    assert result.agency == c.agency and result.status == "preparing"
+    assert WalletItem.objects.filter(owner=c.applicant, kind="result").exists()
+
+
+def test_completion_with_a_result_needs_the_applicants_citizen_id():
+    c = cast()
+    result_type = ResultTypeFactory(code="KQ.G15.000038")
+    c.procedure.result_types.add(result_type)
+    dossier = dossier_in(DossierState.RECEIVED, c)
+    with pytest.raises(ValidationError):
+        services.dossier_complete(
+            dossier=dossier, actor=c.officer, outcome="Đã cấp", result_type=result_type
+        )
+    assert Dossier.objects.get(pk=dossier.pk).state == DossierState.RECEIVED
