@@ -6,6 +6,7 @@ documents a citizen uploads and the signed results issued to them, so that
 later applications reuse them instead of asking for paper again.
 """
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models.functions import Lower
@@ -34,6 +35,13 @@ class User(AbstractUser):
     date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
     gender = models.CharField(_("gender"), max_length=10, choices=Gender.choices, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
+    # How the person wants to hear about their dossiers, and in which language.
+    language = models.CharField(
+        _("language of messages"), max_length=5, choices=settings.LANGUAGES, default="vi"
+    )
+    notify_by_email = models.BooleanField(_("by email"), default=True)
+    notify_by_sms = models.BooleanField(_("by SMS / chat app"), default=True)
+    notify_in_app = models.BooleanField(_("in the portal"), default=True)
     # Addresses: province and ward/commune since July 2025; a district only
     # for older addresses that still name one.
     permanent_street = models.CharField(_("house number and street"), max_length=200, blank=True)

@@ -16,6 +16,14 @@ def agencies_of(user: User, *, roles=(MembershipRole.OFFICER, MembershipRole.SUP
     return Agency.objects.filter(memberships__user=user, memberships__role__in=roles).distinct()
 
 
+def is_officer_of(user: User, agency: Agency) -> bool:
+    """May this user act for the agency (receive dossiers, issue and revoke results)?"""
+    return (
+        user.is_authenticated
+        and user.memberships.filter(agency=agency, role=MembershipRole.OFFICER).exists()
+    )
+
+
 def is_officer(user: User) -> bool:
     return user.is_authenticated and user.memberships.exists()
 

@@ -45,6 +45,14 @@ class DossierAction(models.TextChoices):
     REQUEST_SUPPLEMENT = "request_supplement", _("Supplement requested")
     RESUBMIT = "resubmit", _("Resubmitted")
     COMPLETE = "complete", _("Completed")
+    APOLOGIZE = "apologize", _("Apology and new appointment")
+
+
+class AlertKind(models.TextChoices):
+    DUE_SOON = "due_soon", _("Due soon")
+    OVERDUE = "overdue", _("Overdue")
+    NOT_RECEIVED = "not_received", _("Not received in time")
+    SUPPLEMENT_REMINDER = "supplement_reminder", _("Supplement deadline near")
 
 
 # Dossier codes: <receiving unit code>-<YYMMDD>-<daily sequence, 4 digits or more>

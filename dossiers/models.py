@@ -10,12 +10,14 @@ once exactly one succeeds.
 """
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from dossiers.constants import (
+    AlertKind,
     Channel,
     DeliveryMethod,
     DossierAction,
@@ -65,6 +67,12 @@ class Dossier(ConcurrentTransitionMixin, models.Model):
     delivery_address = models.CharField(_("delivery address"), max_length=300, blank=True)
     fee_vnd = models.PositiveIntegerField(_("fee (VND)"), null=True, blank=True)
     outcome = models.TextField(_("outcome"), blank=True)
+    # An apology (the one-stop "phiếu xin lỗi") sets a new appointment; the
+    # dossier still counts as late against `due_at`.
+    rescheduled_due_at = models.DateTimeField(_("new appointment"), null=True, blank=True)
+    apology_pdf = models.FileField(_("apology letter"), upload_to="apologies/", blank=True)
+    # The date by which the applicant should supply what was requested.
+    supplement_due_at = models.DateTimeField(_("supplement due"), null=True, blank=True)
 
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
@@ -250,3 +258,44 @@ class DailySequence(models.Model):
 
     def __str__(self):
         return f"{self.agency_id} {self.day}: {self.last_number}"
+
+
+class DossierRating(models.Model):
+    """The applicant's rating of a completed dossier (satisfaction, Decision 766/QĐ-TTg)."""
+
+    dossier = models.OneToOneField(Dossier, on_delete=models.CASCADE, related_name="rating")
+    score = models.PositiveSmallIntegerField(
+        _("rating"), validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    comment = models.TextField(_("comment"), blank=True, max_length=2000)
+    created_at = models.DateTimeField(_("rated at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("rating")
+        verbose_name_plural = _("ratings")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(score__gte=1, score__lte=5), name="rating_score_range"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.dossier} {self.score}/5"
+
+
+class DeadlineAlert(models.Model):
+    """An alert sent once per dossier and kind, however often the deadline task runs."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="alerts")
+    kind = models.CharField(_("kind"), max_length=30, choices=AlertKind.choices)
+    created_at = models.DateTimeField(_("sent"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("deadline alert")
+        verbose_name_plural = _("deadline alerts")
+        constraints = [
+            models.UniqueConstraint(fields=["dossier", "kind"], name="deadline_alert_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.dossier} {self.kind}"

@@ -16,8 +16,8 @@ from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
 from citizens import services as citizen_services
-from citizens.constants import MembershipRole
 from citizens.models import User, WalletItem
+from citizens.selectors import is_officer_of
 from dossiers.constants import (
     CODE_SEQUENCE_DIGITS,
     Channel,
@@ -41,13 +41,6 @@ class WorkflowError(ValidationError):
 # --------------------------------------------------------------------------
 # Who may act
 # --------------------------------------------------------------------------
-
-
-def is_officer_of(user: User, agency: Agency) -> bool:
-    return (
-        user.is_authenticated
-        and user.memberships.filter(agency=agency, role=MembershipRole.OFFICER).exists()
-    )
 
 
 def _require_officer(dossier: Dossier, actor: User) -> None:

@@ -17,8 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from citizens import services as citizen_services
-from citizens.constants import MembershipRole
 from citizens.models import User
+from citizens.selectors import is_officer_of
 from procedures.models import Agency, ResultType
 from results_store import keys, tokens
 from results_store.constants import ResultAction, ResultStatus
@@ -203,13 +203,6 @@ def results_claim_for(user: User) -> int:
             _event(result, ResultAction.CLAIM, user)
             _deliver(result)
     return len(pending)
-
-
-def is_officer_of(user: User, agency: Agency) -> bool:
-    return (
-        user.is_authenticated
-        and user.memberships.filter(agency=agency, role=MembershipRole.OFFICER).exists()
-    )
 
 
 def _require_issuer(result: Result, actor: User) -> None:
