@@ -23,6 +23,9 @@ class PortalLocaleMiddleware:
         translation.activate(language)
         request.LANGUAGE_CODE = language
         response = self.get_response(request)
-        patch_vary_headers(response, ("Cookie",))
-        response.headers.setdefault("Content-Language", language)
+        # Pages depend on the chosen language; data files (JSON key sets, status
+        # lists, CSV) do not, and must stay cacheable by shared caches.
+        if response.get("Content-Type", "").startswith("text/html"):
+            patch_vary_headers(response, ("Cookie",))
+            response.headers.setdefault("Content-Language", language)
         return response

@@ -86,7 +86,9 @@ class Result(models.Model):
     holder_name = models.CharField(_("holder's name"), max_length=200)
     issued_on = models.DateField(_("date of issue"))
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
-    data = models.JSONField(_("content"), default=dict, blank=True)
+    # [label, value] pairs: a signed document prints its lines in the order
+    # they were entered, and PostgreSQL's jsonb does not keep a map's key order.
+    data = models.JSONField(_("content"), default=list, blank=True)
     source_reference = models.CharField(_("source"), max_length=120, blank=True)
     digitized = models.BooleanField(_("digitized from paper"), default=False)
     scan = models.FileField(_("scan of the paper result"), upload_to="scans/", blank=True)
@@ -139,6 +141,13 @@ class Result(models.Model):
 
     def __str__(self):
         return f"{self.result_type} {self.number}"
+
+    @property
+    def content_items(self) -> list[tuple[str, object]]:
+        """The content lines in their order (older rows may hold a map)."""
+        if isinstance(self.data, dict):
+            return list(self.data.items())
+        return [(label, value) for label, value in self.data or []]
 
     @property
     def is_ready(self) -> bool:

@@ -92,7 +92,7 @@ def result_issue(
             holder_name=holder_name,
             issued_on=issued_on,
             valid_until=valid_until,
-            data=data,
+            data=[[str(label), value] for label, value in (data or {}).items()],
             source_reference=source_reference,
             digitized=digitized,
             issued_by=actor,
@@ -141,7 +141,7 @@ def result_sign(result_id: int) -> None:
 
     with transaction.atomic():
         result = (
-            Result.objects.select_for_update()
+            Result.objects.select_for_update(of=("self",))
             .select_related("result_type", "agency", "agency__parent")
             .filter(pk=result_id, status=ResultStatus.PREPARING)
             .first()

@@ -153,7 +153,7 @@ def test_a_reused_digital_result_is_marked_verified(english, c):
         kind=WalletItemKind.RESULT,
         result_type=result_type,
         title="Giấy khai sinh",
-        source_reference="result:7",
+        source_reference="result:3f2b6f4e-2d6c-4a51-9f0e-6c1d2b3a4e5f",
     )
     dossier = dossier_in(DossierState.DRAFT, c)
     id_component = c.procedure.components.get(position=2)

@@ -1,0 +1,100 @@
+"""Reads of the results store, each scoped to the person who asks.
+
+Officers and supervisors see the results issued by their agencies (supervisors
+also those of the agencies below the ones they supervise, as in the dossier
+queue); only officers of the issuing agency act on them (services). A holder
+sees only the results issued to their account.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+
+from citizens.constants import MembershipRole
+from citizens.models import User
+from citizens.selectors import agencies_of
+from procedures.models import Agency
+from results_store.constants import ResultStatus
+from results_store.models import Result, ResultEvent
+
+# Agency trees are shallow (city, departments and wards, their units); this
+# only stops a parent loop entered by mistake from spinning forever.
+_MAX_AGENCY_DEPTH = 10
+
+
+def agencies_for_results(user: User) -> QuerySet[Agency]:
+    """Agencies whose results the user may see: theirs, and those below the ones they supervise."""
+    ids = set(agencies_of(user).values_list("pk", flat=True))
+    frontier = list(
+        agencies_of(user, roles=[MembershipRole.SUPERVISOR]).values_list("pk", flat=True)
+    )
+    for _level in range(_MAX_AGENCY_DEPTH):
+        if not frontier:
+            break
+        frontier = list(
+            Agency.objects.filter(parent__in=frontier)
+            .exclude(pk__in=ids)
+            .values_list("pk", flat=True)
+        )
+        ids.update(frontier)
+    return Agency.objects.filter(pk__in=ids).order_by("name", "id")
+
+
+def issuing_agencies(user: User) -> QuerySet[Agency]:
+    """Agencies for which the user may issue, digitize, revoke and supersede: officer only."""
+    return agencies_of(user, roles=[MembershipRole.OFFICER]).order_by("name", "id")
+
+
+def results_for_officer(user: User) -> QuerySet[Result]:
+    """Results of the user's agencies, newest first; every officer page starts here."""
+    agency_ids = list(agencies_for_results(user).values_list("pk", flat=True))
+    return (
+        Result.objects.filter(agency__in=agency_ids)
+        .select_related("result_type", "agency", "holder", "superseded_by")
+        .order_by("-created_at", "-id")
+    )
+
+
+@dataclass(frozen=True)
+class ResultFilters:
+    query: str = ""
+    status: str = ""
+
+
+def result_search(user: User, filters: ResultFilters) -> QuerySet[Result]:
+    """The officer's list: by number, holder's name or citizen ID, and by status."""
+    qs = results_for_officer(user)
+    if filters.status in ResultStatus.values:
+        qs = qs.filter(status=filters.status)
+    query = " ".join(filters.query.split())
+    if query:
+        qs = qs.filter(
+            Q(number__icontains=query)
+            | Q(holder_name__icontains=query)
+            | Q(holder_national_id=query)
+        )
+    return qs
+
+
+def result_events(result: Result) -> QuerySet[ResultEvent]:
+    return result.events.select_related("actor").order_by("created_at", "id")
+
+
+def replacement_for(result: Result, number: str) -> Result | None:
+    """Another result of the same agency and type, by its number, that could replace it."""
+    return (
+        Result.objects.filter(
+            agency_id=result.agency_id, result_type_id=result.result_type_id, number=number.strip()
+        )
+        .exclude(pk=result.pk)
+        .first()
+    )
+
+
+def results_for_holder(user: User) -> QuerySet[Result]:
+    """The results issued to the user's account."""
+    if not user.is_authenticated:
+        return Result.objects.none()
+    return Result.objects.filter(holder=user).select_related("result_type", "agency")

@@ -1,0 +1,208 @@
+"""`manage.py verify_result`: offline checks from a saved key set and status list, no database."""
+
+import hashlib
+import json
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from django.core.management import CommandError, call_command
+from django.utils import timezone
+
+from citizens.constants import MembershipRole
+from citizens.models import Membership
+from results_store import keys, services, status_list, tokens
+from results_store.constants import ResultStatus
+from results_store.models import Result
+from tests.factories import AgencyFactory, ResultTypeFactory, UserFactory
+
+HOLDER_ID = "048190001234"
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def officer():
+    agency = AgencyFactory(name="Ủy ban nhân dân phường Hải Châu")
+    user = UserFactory()
+    Membership.objects.create(user=user, agency=agency, role=MembershipRole.OFFICER)
+    return user
+
+
+@pytest.fixture
+def signed(officer) -> Result:
+    result = services.result_issue(
+        result_type=ResultTypeFactory(code="KQ.G01.000001"),
+        agency=officer.memberships.get().agency,
+        holder_national_id=HOLDER_ID,
+        holder_name="Nguyễn Thị Ánh Tuyết",
+        issued_on=timezone.localdate(),
+        number="123/2026/KS",
+        data={},
+        actor=officer,
+    )
+    signing_key = keys.active_signing_key(result.agency)
+    content_sha256 = hashlib.sha256(b"first revision").hexdigest()
+    token = tokens.sign(
+        services.facts_for(result, content_sha256),
+        kid=signing_key.kid,
+        key=keys.private_key(signing_key),
+        signed_at=timezone.now(),
+    )
+    Result.objects.filter(pk=result.pk).update(
+        token=token,
+        signing_key=signing_key,
+        content_sha256=content_sha256,
+        status=ResultStatus.VALID,
+        status_changed_at=timezone.now(),
+    )
+    result.refresh_from_db()
+    return result
+
+
+@pytest.fixture
+def jwks_file(signed, tmp_path):
+    path = tmp_path / "jwks.json"
+    keys.active_signing_key(None)  # the portal's key, which signs the status list
+    path.write_text(json.dumps(keys.jwks()))
+    return path
+
+
+def _run(*args) -> tuple[int, str]:
+    from io import StringIO
+
+    out = StringIO()
+    try:
+        call_command("verify_result", *args, stdout=out, stderr=StringIO())
+    except SystemExit as exit_:
+        return exit_.code, out.getvalue()
+    return 0, out.getvalue()
+
+
+def test_cli_verifies_a_token_offline_with_a_saved_jwks(
+    signed, jwks_file, django_assert_num_queries
+):
+    with django_assert_num_queries(0):
+        code, output = _run("--token", signed.token, "--jwks", str(jwks_file))
+
+    assert code == 0
+    assert output.startswith("VALID")
+    assert "123/2026/KS" in output
+    assert "Nguyễn Thị Ánh Tuyết" in output
+    assert HOLDER_ID not in output
+
+
+def test_cli_exits_non_zero_for_a_tampered_token(signed, jwks_file, django_assert_num_queries):
+    tampered = signed.token[:-6] + ("AAAAAA" if not signed.token.endswith("AAAAAA") else "BBBBBB")
+
+    with django_assert_num_queries(0):
+        code, output = _run("--token", tampered, "--jwks", str(jwks_file))
+
+    assert code == 1
+    assert output.startswith("INVALID")
+
+
+def test_cli_exits_non_zero_for_a_token_signed_by_an_unknown_key(signed, jwks_file):
+    facts = tokens.verify(signed.token, lambda kid: keys.public_key(signed.signing_key)).facts
+    forged = tokens.sign(
+        facts, kid="c3RyYW5nZXI", key=Ed25519PrivateKey.generate(), signed_at=timezone.now()
+    )
+
+    code, output = _run("--token", forged, "--jwks", str(jwks_file))
+
+    assert code == 1
+    assert "not in the key set" in output
+
+
+def test_cli_reports_a_revocation_from_a_saved_status_list(
+    signed, officer, jwks_file, tmp_path, django_assert_num_queries
+):
+    services.result_revoke(result=signed, actor=officer, reason="Issued by mistake.")
+    saved = tmp_path / "result-status.jws"
+    saved.write_text(status_list.status_list_jws())
+
+    with django_assert_num_queries(0):
+        code, output = _run(
+            "--token", signed.token, "--jwks", str(jwks_file), "--status-list", str(saved)
+        )
+
+    assert code == 1
+    assert output.startswith("REVOKED")
+    assert "Issued by mistake." in output
+
+
+def test_cli_refuses_a_status_list_not_signed_by_a_published_key(signed, jwks_file, tmp_path):
+    header, payload, _signature = status_list.status_list_jws().split(".")
+    forged_signature = Ed25519PrivateKey.generate().sign(f"{header}.{payload}".encode())
+    saved = tmp_path / "result-status.jws"
+    saved.write_text(f"{header}.{payload}.{keys.b64url(forged_signature)}")
+
+    with pytest.raises(CommandError, match="cannot be trusted"):
+        call_command(
+            "verify_result", "--token", signed.token, "--jwks", str(jwks_file),
+            "--status-list", str(saved),
+        )  # fmt: skip
+
+
+def test_cli_refuses_a_file_that_is_not_a_jwks(signed, tmp_path):
+    not_jwks = tmp_path / "jwks.json"
+    not_jwks.write_text("<html>")
+
+    with pytest.raises(CommandError, match="not a JWK Set"):
+        call_command("verify_result", "--token", signed.token, "--jwks", str(not_jwks))
+
+
+@pytest.fixture
+def issued_pdf_file(officer, tmp_path):
+    """A result PDF signed for real (skips while the PDF module cannot render)."""
+    from tests.results_store.test_verification import sign_with_pdf
+
+    result = services.result_issue(
+        result_type=ResultTypeFactory(code="KQ.G01.000002"),
+        agency=officer.memberships.get().agency,
+        holder_national_id=HOLDER_ID,
+        holder_name="Trần Thị Bình",
+        issued_on=timezone.localdate(),
+        number="301/2026/KS",
+        data={},
+        actor=officer,
+    )
+    path = tmp_path / "result.pdf"
+    path.write_bytes(sign_with_pdf(result))
+    jwks = tmp_path / "jwks.json"
+    jwks.write_text(json.dumps(keys.jwks()))
+    return path, jwks
+
+
+def test_cli_reads_the_token_from_a_pdfs_qr_code_and_checks_its_content(
+    issued_pdf_file, django_assert_num_queries
+):
+    pdf, jwks = issued_pdf_file
+
+    with django_assert_num_queries(0):
+        code, output = _run("--pdf", str(pdf), "--jwks", str(jwks))
+
+    assert code == 0, output
+    assert "301/2026/KS" in output
+
+
+def test_cli_flags_a_forged_document_carrying_a_genuine_qr_code(issued_pdf_file, officer):
+    from results_store import documents
+
+    pdf, jwks = issued_pdf_file
+    genuine = Result.objects.get(number="301/2026/KS")
+    forged = services.result_issue(
+        result_type=genuine.result_type,
+        agency=genuine.agency,
+        holder_national_id="048190009999",
+        holder_name="Kẻ Giả Mạo",
+        issued_on=timezone.localdate(),
+        number="999/2026/KS",
+        data={},
+        actor=officer,
+    )
+    pdf.write_bytes(documents.stamp_qr(documents.render_result_pdf(forged), token=genuine.token))
+
+    code, output = _run("--pdf", str(pdf), "--jwks", str(jwks))
+
+    assert code == 1
+    assert "altered" in output
