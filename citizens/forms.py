@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from citizens import security
 from citizens.models import PROFILE_FIELDS, User, WalletItem
 from citizens.national_id import validate_national_id_matches
+from citizens.services import NOTIFICATION_PREFERENCE_FIELDS
 from portal.uploads import ContentCheckedFileField
 from portal.widgets import DateInput
 from procedures.constants import PersonalDocumentType
@@ -105,13 +106,21 @@ class RegistrationForm(forms.ModelForm):
 
 
 class ProfileForm(forms.ModelForm):
+    """The profile (PROFILE_FIELDS, which prefill forms) and how to be notified."""
+
     class Meta:
         model = User
-        fields = PROFILE_FIELDS
+        fields = (*PROFILE_FIELDS, *NOTIFICATION_PREFERENCE_FIELDS)
         widgets = {
             "date_of_birth": DateInput(),
             "national_id": forms.TextInput(attrs={"inputmode": "numeric", "maxlength": 12}),
             "phone": forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+        }
+        labels = {
+            "language": _("Language of messages"),
+            "notify_by_email": _("By email"),
+            "notify_by_sms": _("By SMS or chat app (Zalo), to my phone number"),
+            "notify_in_app": _("In my notifications on this portal"),
         }
 
     def __init__(self, *args, **kwargs):
@@ -120,6 +129,17 @@ class ProfileForm(forms.ModelForm):
             self.fields[name].required = True
         self.fields["permanent_province"].required = True
         self.fields["national_id"].required = True
+        # A form posted without it (an older page) keeps the language as it was.
+        self.fields["language"].required = False
+
+    def profile_fields(self):
+        return [self[name] for name in PROFILE_FIELDS]
+
+    def notification_channel_fields(self):
+        return [self[name] for name in NOTIFICATION_PREFERENCE_FIELDS if name != "language"]
+
+    def clean_language(self):
+        return self.cleaned_data.get("language") or self.instance.language or settings.LANGUAGE_CODE
 
     def clean_national_id(self):
         number = (self.cleaned_data.get("national_id") or "").strip()

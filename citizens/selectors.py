@@ -28,6 +28,13 @@ def is_officer(user: User) -> bool:
     return user.is_authenticated and user.memberships.exists()
 
 
+def is_supervisor(user: User) -> bool:
+    """Does the user supervise an agency (and so see its figures and those below it)?"""
+    return (
+        user.is_authenticated and user.memberships.filter(role=MembershipRole.SUPERVISOR).exists()
+    )
+
+
 def landing_url(user: User) -> str:
     """Where a user works: officers on their queue, administrators in the admin."""
     if is_officer(user):

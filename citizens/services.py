@@ -27,11 +27,19 @@ def user_register(*, full_name: str, email: str, phone: str, password: str) -> U
     return user
 
 
+# How and in which language the person hears about their dossiers (notifications).
+NOTIFICATION_PREFERENCE_FIELDS = ("language", "notify_by_email", "notify_by_sms", "notify_in_app")
+
+
 def profile_update(*, user: User, data: dict) -> User:
-    """Apply cleaned profile data; the form has already validated the ID number."""
-    for name in PROFILE_FIELDS:
+    """Apply cleaned profile data; the form has already validated the ID number.
+
+    Notification preferences are saved when the data carries them.
+    """
+    fields = [*PROFILE_FIELDS, *(f for f in NOTIFICATION_PREFERENCE_FIELDS if f in data)]
+    for name in fields:
         setattr(user, name, data.get(name))
-    user.save(update_fields=PROFILE_FIELDS)
+    user.save(update_fields=fields)
     return user
 
 

@@ -221,3 +221,30 @@ class SupplementForm(ComponentDocumentsMixin, forms.Form):
                     "wallet_items": {item.pk: item for item in items},
                 }
             )
+
+
+class RatingForm(forms.Form):
+    """The applicant's rating of a completed dossier: a score from 1 to 5 and a comment."""
+
+    SCORES = [
+        (5, _("5 – Very satisfied")),
+        (4, _("4 – Satisfied")),
+        (3, _("3 – Neither satisfied nor dissatisfied")),
+        (2, _("2 – Dissatisfied")),
+        (1, _("1 – Very dissatisfied")),
+    ]
+
+    score = forms.TypedChoiceField(
+        label=_("How satisfied are you with how your dossier was handled?"),
+        choices=SCORES,
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose a score from 1 to 5.")},
+    )
+    comment = forms.CharField(
+        label=_("Comment (optional)"),
+        help_text=_("What went well, what could be better. Officers and supervisors read it."),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

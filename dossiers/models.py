@@ -151,9 +151,10 @@ class Dossier(ConcurrentTransitionMixin, models.Model):
         source=[DossierState.SUBMITTED, DossierState.RECEIVED],
         target=DossierState.SUPPLEMENT_REQUESTED,
     )
-    def request_supplement(self, *, now) -> None:
+    def request_supplement(self, *, now, supplement_due_at) -> None:
         """Documents are missing; the clock stops until the applicant resubmits."""
         self.due_at = None
+        self.supplement_due_at = supplement_due_at
         self._moved(now)
 
     @transition(
@@ -162,6 +163,7 @@ class Dossier(ConcurrentTransitionMixin, models.Model):
     def resubmit(self, *, now) -> None:
         """The applicant supplied what was asked; reception starts again."""
         self.received_at = None
+        self.supplement_due_at = None
         self._moved(now, sort_at=now)
 
     @transition(field=state, source=DossierState.RECEIVED, target=DossierState.COMPLETED)

@@ -224,3 +224,51 @@ class CompleteForm(ActionForm):
 ACTION_FORMS: dict[str, type[ActionForm]] = {
     form.action: form for form in (ReceiveForm, RequestSupplementForm, RejectForm, CompleteForm)
 }
+
+
+class DateTimeInput(forms.DateTimeInput):
+    """A native date and time picker; the value travels as ISO 8601 in local time."""
+
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+
+class ApologyForm(ActionForm):
+    """The apology with a new appointment: not a transition, so not in ACTION_FORMS.
+
+    It posts to its own view (`dossiers:officer_apology`); the dossier keeps
+    its state and its original due date.
+    """
+
+    action = "apologize"
+    success_message = _(
+        "The apology and the new appointment were sent to the applicant of dossier %(code)s."
+    )
+    title = _("Apologize and set a new appointment")
+    button = _("Send the apology")
+    help = _(
+        "The result will not be ready on time. The applicant receives an apology letter "
+        "with the reason and the new appointment. The dossier still counts as late."
+    )
+
+    reason = forms.CharField(
+        label=_("Reason for the delay"),
+        help_text=_("The applicant will read it."),
+        max_length=REASON_MAX_LENGTH,
+        widget=_text_area(),
+    )
+    new_due_at = forms.DateTimeField(
+        label=_("New appointment"),
+        help_text=_("During office hours on a working day, later than the current appointment."),
+        widget=DateTimeInput(),
+    )
+
+    def perform(self, *, actor):
+        return services.dossier_apologize(
+            dossier=self.dossier,
+            actor=actor,
+            reason=self.cleaned_data["reason"],
+            new_due_at=self.cleaned_data["new_due_at"],
+        )

@@ -11,12 +11,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from dossiers import constants, selectors, services
 from dossiers.constants import WORKFLOW_STATES, DossierState
 from dossiers.downloads import document_response, receipt_response
-from dossiers.officer_forms import ACTION_FORMS, QueueFilterForm
+from dossiers.officer_forms import ACTION_FORMS, ApologyForm, QueueFilterForm
+from portal.files import file_response
 
 
 def _chosen_agency(request, agencies):
@@ -82,6 +83,13 @@ def _detail_context(request, dossier, bound_form=None) -> dict:
         for action in actions
     ]
     selectors.mark_deadlines([dossier])
+    can_act = services.is_officer_of(request.user, dossier.agency)
+    apology_form = None
+    if can_act and dossier.state == DossierState.RECEIVED:
+        if isinstance(bound_form, ApologyForm):
+            apology_form = bound_form
+        elif _apology_due(dossier):
+            apology_form = ApologyForm(dossier=dossier)
     return {
         "dossier": dossier,
         "applicant": dossier.applicant,
@@ -89,8 +97,14 @@ def _detail_context(request, dossier, bound_form=None) -> dict:
         "components": selectors.dossier_documents_for_officer(dossier, request.user),
         "events": selectors.dossier_timeline(dossier),
         "action_forms": action_forms,
-        "can_act": services.is_officer_of(request.user, dossier.agency),
+        "apology_form": apology_form,
+        "can_act": can_act,
     }
+
+
+def _apology_due(dossier) -> bool:
+    """The apology is offered once the due date is missed or near (one working day)."""
+    return dossier.deadline_status in ("late", "due_soon")
 
 
 @login_required
@@ -109,7 +123,11 @@ def act(request, pk, action):
         raise Http404
     if not services.is_officer_of(request.user, dossier.agency):
         raise PermissionDenied
-    form = form_class(request.POST, dossier=dossier)
+    return _perform(request, dossier, form_class(request.POST, dossier=dossier))
+
+
+def _perform(request, dossier, form):
+    """Run a bound action form's service; on success go back to the dossier, else show why."""
     if form.is_valid():
         try:
             form.perform(actor=request.user)
@@ -146,3 +164,19 @@ def document_file(request, pk, document_pk):
 @require_GET
 def receipt(request, pk):
     return receipt_response(_officer_dossier(request, pk))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def apology(request, pk):
+    """The dossier's apology: GET opens the letter (PDF), POST issues a new one.
+
+    Issuing it is not a workflow transition (the dossier stays received), so it
+    has its own form and view rather than an entry in ACTION_FORMS.
+    """
+    dossier = _officer_dossier(request, pk)
+    if request.method == "GET":
+        return file_response(dossier.apology_pdf, "pdf")
+    if not services.is_officer_of(request.user, dossier.agency):
+        raise PermissionDenied
+    return _perform(request, dossier, ApologyForm(request.POST, dossier=dossier))

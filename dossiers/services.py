@@ -8,9 +8,11 @@ changes nothing and sends nothing.
 
 from collections.abc import Iterable, Mapping
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
@@ -18,6 +20,7 @@ from django_fsm import ConcurrentTransition, TransitionNotAllowed
 from citizens import services as citizen_services
 from citizens.models import User, WalletItem
 from citizens.selectors import is_officer_of
+from dossiers import notices
 from dossiers.constants import (
     CODE_SEQUENCE_DIGITS,
     Channel,
@@ -25,7 +28,9 @@ from dossiers.constants import (
     DossierAction,
     DossierState,
 )
-from dossiers.models import Dossier, DossierDocument, DossierEvent
+from dossiers.models import DeadlineAlert, Dossier, DossierDocument, DossierEvent, DossierRating
+from notifications import services as notification_services
+from notifications.constants import MessageKind
 from portal.uploads import random_upload_name, safe_display_name
 from procedures import calendar
 from procedures.models import Agency, DocumentComponent, Procedure, ResultType
@@ -224,6 +229,8 @@ def _apply(dossier: Dossier, actor: User, action: str, *, reason="", data=None, 
             getattr(dossier, action)(**kwargs)
             dossier.save()
             event = _event(dossier, actor, action, from_state, reason=reason, data=data)
+            # Written in this transaction: a rollback sends nothing (outbox).
+            notices.notify_dossier_event(event)
     except TransitionNotAllowed as exc:
         dossier.refresh_from_db()
         raise WorkflowError(
@@ -305,14 +312,22 @@ def dossier_request_supplement(
             {"components": _("Choose the documents the applicant must supply.")},
             code="components",
         )
-    _apply(
-        dossier,
-        actor,
-        "request_supplement",
-        reason=reason,
-        data={"components": component_ids},
-        now=timezone.now(),
-    )
+    now = timezone.now()
+    with transaction.atomic():
+        _apply(
+            dossier,
+            actor,
+            "request_supplement",
+            reason=reason,
+            data={"components": component_ids},
+            now=now,
+            supplement_due_at=calendar.add_working_days(now, settings.SUPPLEMENT_WORKING_DAYS),
+        )
+        # A supplement request starts a new round: the dossier is received
+        # again later with a new due date, and the new supplement deadline
+        # deserves its own reminder. Alerts fire once per dossier and kind
+        # within a round, so the previous round's are forgotten here.
+        DeadlineAlert.objects.filter(dossier=dossier).delete()
     return dossier
 
 
@@ -403,3 +418,113 @@ def dossier_complete(
                 source_reference=f"dossier:{dossier.code}",
             )
     return dossier
+
+
+# --------------------------------------------------------------------------
+# Late dossiers: the apology and the new appointment
+# --------------------------------------------------------------------------
+
+
+def dossier_apologize(*, dossier: Dossier, actor: User, reason: str, new_due_at) -> DossierEvent:
+    """An officer who cannot meet the due date apologizes and sets a new appointment.
+
+    The one-stop apology form ("Phiếu xin lỗi và hẹn lại ngày trả kết quả")
+    gives the reason and the new date. It is not a transition: the dossier
+    stays received, and `due_at` is left alone, so the dossier still counts as
+    late against the date first promised. The new date goes in
+    `rescheduled_due_at` with an UPDATE of that column alone (never `save()`,
+    which would write the protected state of a possibly stale copy); the row
+    is locked meanwhile, so the state checked is the state the apology joins.
+    """
+    from dossiers.tasks import render_apology_task
+
+    _require_officer(dossier, actor)
+    reason = _required_reason(reason)
+    if new_due_at is None:
+        raise ValidationError(
+            {"new_due_at": _("Give the new appointment date and time.")}, code="new_due_at"
+        )
+    if timezone.is_naive(new_due_at):
+        raise ValueError("new_due_at must be timezone-aware.")
+    with transaction.atomic():
+        current = Dossier.objects.select_for_update().select_related("applicant").get(pk=dossier.pk)
+        if current.state != DossierState.RECEIVED:
+            dossier.refresh_from_db()
+            raise WorkflowError(
+                _("Only a dossier being processed can get a new appointment."),
+                code="not_allowed",
+            )
+        _check_new_appointment(current, new_due_at)
+        event = _event(
+            current,
+            actor,
+            DossierAction.APOLOGIZE,
+            current.state,
+            reason=reason,
+            data={"new_due_at": new_due_at.isoformat()},
+        )
+        previous_pdf = current.apology_pdf.name
+        # The letter of an earlier apology no longer holds: it is removed now
+        # and the new one rendered after the commit.
+        Dossier.objects.filter(pk=current.pk).update(rescheduled_due_at=new_due_at, apology_pdf="")
+        current.rescheduled_due_at = new_due_at
+        notification_services.notify(
+            users=[current.applicant],
+            kind=MessageKind.DOSSIER_APOLOGY,
+            context={"dossier": current, "reason": reason, "new_due_at": new_due_at},
+            link=reverse("dossiers:detail", args=[current.pk]),
+            dedupe_key=f"apology:{event.pk}",
+        )
+        if previous_pdf:
+            transaction.on_commit(lambda: default_storage.delete(previous_pdf))
+        _on_commit_task(render_apology_task, current.pk)
+    dossier.rescheduled_due_at = new_due_at
+    dossier.apology_pdf = ""
+    return event
+
+
+def _check_new_appointment(dossier: Dossier, new_due_at) -> None:
+    """A new appointment lies in the future, in office hours, after the one it replaces."""
+    replaced = max(filter(None, [dossier.due_at, dossier.rescheduled_due_at]), default=None)
+    if new_due_at <= timezone.now():
+        message = _("The new appointment must be in the future.")
+    elif replaced is not None and new_due_at <= replaced:
+        message = _("The new appointment must be later than the current one (%(date)s).") % {
+            "date": timezone.localtime(replaced).strftime("%d/%m/%Y %H:%M"),
+        }
+    elif not calendar.is_office_time(new_due_at):
+        message = _("The new appointment must be during office hours on a working day.")
+    else:
+        return
+    raise ValidationError({"new_due_at": message}, code="new_due_at")
+
+
+# --------------------------------------------------------------------------
+# Ratings
+# --------------------------------------------------------------------------
+
+
+def dossier_rate(*, dossier: Dossier, actor: User, score: int, comment: str = "") -> DossierRating:
+    """The applicant rates a completed dossier, once.
+
+    A rating is not edited afterwards: it is the applicant's answer at the
+    time, counted in the published satisfaction figures, so it stays as given
+    (and is its own dated record).
+    """
+    _require_applicant(dossier, actor)
+    if dossier.state != DossierState.COMPLETED:
+        raise ValidationError(_("Only a completed dossier can be rated."), code="not_completed")
+    if score not in range(1, 6):
+        raise ValidationError({"score": _("Choose a score from 1 to 5.")}, code="score")
+    if DossierRating.objects.filter(dossier=dossier).exists():
+        raise ValidationError(_("You have already rated this dossier."), code="already_rated")
+    try:
+        with transaction.atomic():
+            return DossierRating.objects.create(
+                dossier=dossier, score=score, comment=(comment or "").strip()
+            )
+    except IntegrityError:
+        # The same applicant rating twice at once: the first one counts.
+        raise ValidationError(
+            _("You have already rated this dossier."), code="already_rated"
+        ) from None

@@ -9,3 +9,32 @@ def render_receipt_task(self, dossier_id: int) -> None:
     from dossiers.receipt import receipt_render_and_store
 
     receipt_render_and_store(dossier_id)
+
+
+@shared_task(bind=True, acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def render_apology_task(self, dossier_id: int) -> None:
+    """Render the apology with the new appointment as a PDF and store it with the dossier."""
+    from dossiers.apology import apology_render_and_store
+
+    apology_render_and_store(dossier_id)
+
+
+# The periodic jobs of the beat schedule (settings.CELERY_BEAT_SCHEDULE). Each
+# alert is written once per dossier and kind under a unique constraint, so a
+# run redelivered or overlapping another alerts nobody twice.
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def deadline_alerts_task() -> dict[str, int]:
+    """Alert agencies of dossiers due soon, overdue, or not received in time."""
+    from dossiers.deadlines import deadline_alerts_run
+
+    return deadline_alerts_run()
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def supplement_reminders_task() -> int:
+    """Remind applicants whose deadline to supply documents is near."""
+    from dossiers.deadlines import supplement_reminders_run
+
+    return supplement_reminders_run()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dossiers import officer_views, views
+from dossiers import officer_views, statistics_views, views
 
 app_name = "dossiers"
 
@@ -18,8 +18,30 @@ urlpatterns = [
         views.document_file,
         name="document_file",
     ),
+    path("dossiers/<int:pk>/rate/", views.rate, name="rate"),
+    path("dossiers/<int:pk>/apology/", views.apology, name="apology"),
     # Anyone: state of a dossier by its code, without personal data.
     path("lookup/", views.lookup, name="lookup"),
+    # Anyone: how agencies perform (Decision 766/QĐ-TTg indicators), and open data.
+    path("statistics/", statistics_views.public_city, name="statistics"),
+    path(
+        "statistics/agencies/<str:agency_code>/",
+        statistics_views.public_agency,
+        name="statistics_agency",
+    ),
+    path(
+        "statistics/procedures/<str:procedure_code>/",
+        statistics_views.public_procedure,
+        name="statistics_procedure",
+    ),
+    path("api/open-data/", statistics_views.open_data_index, name="open_data_index"),
+    path(
+        "api/open-data/<str:dataset>.<str:fmt>",
+        statistics_views.open_data,
+        name="open_data",
+    ),
+    # Supervisors.
+    path("officer/supervision/", statistics_views.supervision, name="supervision"),
     # Officers of the receiving agency.
     path("officer/queue/", officer_views.queue, name="queue"),
     path("officer/dossiers/<int:pk>/", officer_views.detail, name="officer_detail"),
@@ -29,6 +51,9 @@ urlpatterns = [
         name="officer_document_file",
     ),
     path("officer/dossiers/<int:pk>/receipt/", officer_views.receipt, name="officer_receipt"),
+    path(
+        "officer/dossiers/<int:pk>/apology/", officer_views.apology, name="officer_apology"
+    ),
     # Last: its <action> would otherwise swallow "receipt".
     path(
         "officer/dossiers/<int:pk>/<str:action>/",

@@ -6,6 +6,7 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -13,7 +14,8 @@ from citizens.security import client_address
 from dossiers import selectors, services
 from dossiers.constants import PUBLIC_LOOKUP_LIMIT_PER_HOUR, DossierState
 from dossiers.downloads import document_response, receipt_response
-from dossiers.forms import IntakeForm, SupplementForm
+from dossiers.forms import IntakeForm, RatingForm, SupplementForm
+from portal.files import file_response
 from procedures.models import Procedure
 
 
@@ -182,3 +184,37 @@ def lookup(request):
             return render(request, "dossiers/lookup.html", context, status=429)
         context["result"] = selectors.public_lookup(code)
     return render(request, "dossiers/lookup.html", context)
+
+
+@login_required
+@require_POST
+def rate(request, pk):
+    """The applicant rates a completed dossier, once; anyone else's dossier is a 404."""
+    dossier = _my_dossier(request, pk, state=DossierState.COMPLETED)
+    form = RatingForm(request.POST)
+    if form.is_valid():
+        try:
+            services.dossier_rate(
+                dossier=dossier,
+                actor=request.user,
+                score=form.cleaned_data["score"],
+                comment=form.cleaned_data["comment"],
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Thank you for your rating. It helps the office improve."))
+        return redirect(reverse("dossiers:detail", args=[dossier.pk]) + "#rating")
+    return render(
+        request,
+        "dossiers/applicant_detail.html",
+        {"dossier": dossier, "events": selectors.dossier_timeline(dossier), "rating_form": form},
+        status=400,
+    )
+
+
+@login_required
+@require_GET
+def apology(request, pk):
+    """The apology with the new appointment, for the applicant to keep."""
+    return file_response(_my_dossier(request, pk).apology_pdf, "pdf")

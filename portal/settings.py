@@ -188,7 +188,22 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 900),
 }
-CELERY_BEAT_SCHEDULE: dict = {}
+# Periodic jobs (Celery beat). Each task collects in indexed batches and acts
+# once per dossier and kind, so running it more often only costs queries.
+CELERY_BEAT_SCHEDULE = {
+    "deadline-alerts": {
+        "task": "dossiers.tasks.deadline_alerts_task",
+        "schedule": env_int("DEADLINE_ALERTS_EVERY_SECONDS", 15 * 60),
+    },
+    "supplement-reminders": {
+        "task": "dossiers.tasks.supplement_reminders_task",
+        "schedule": env_int("SUPPLEMENT_REMINDERS_EVERY_SECONDS", 60 * 60),
+    },
+    "notification-outbox-sweep": {
+        "task": "notifications.tasks.sweep_outbox_task",
+        "schedule": env_int("OUTBOX_SWEEP_EVERY_SECONDS", 60),
+    },
+}
 
 # Email: the console in development; SMTP when EMAIL_HOST is set.
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Cổng dịch vụ công <no-reply@localhost>")
@@ -238,6 +253,21 @@ PASSWORD_RESET_TIMEOUT = 2 * 3600
 # the deploy checks refuse that.
 SIGNING_KEYS_ENCRYPTION_KEY = env_str("SIGNING_KEYS_ENCRYPTION_KEY", "")
 
+# Deadlines: alert when a received dossier is due within this many working
+# hours, and when an online dossier waits longer than this to be received.
+DEADLINE_ALERT_WORKING_HOURS = env_int("DEADLINE_ALERT_WORKING_HOURS", 8)
+RECEPTION_ALERT_WORKING_HOURS = env_int("RECEPTION_ALERT_WORKING_HOURS", 4)
+# An applicant asked for a supplement has this many working days to answer;
+# a reminder goes this many working days before the end.
+SUPPLEMENT_WORKING_DAYS = env_int("SUPPLEMENT_WORKING_DAYS", 15)
+SUPPLEMENT_REMINDER_WORKING_DAYS = env_int("SUPPLEMENT_REMINDER_WORKING_DAYS", 2)
+
+# Notifications: the SMS / chat-app channel posts JSON to this endpoint (the
+# shape a Zalo-style messaging API takes) with a bearer token; empty disables it.
+NOTIFY_WEBHOOK_URL = env_str("NOTIFY_WEBHOOK_URL", "")
+NOTIFY_WEBHOOK_TOKEN = env_str("NOTIFY_WEBHOOK_TOKEN", "")
+NOTIFY_WEBHOOK_TIMEOUT = env_int("NOTIFY_WEBHOOK_TIMEOUT", 10)
+
 # Portal-specific settings.
 # The public address of the portal, printed in QR codes and emails.
 PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
@@ -246,6 +276,9 @@ PORTAL_CITY = env_str("PORTAL_CITY", "Đà Nẵng")
 # Searches of the catalog use a trigram index on PostgreSQL; see
 # procedures/search.py for how text is folded before it is stored and matched.
 CATALOG_PAGE_SIZE = env_int("CATALOG_PAGE_SIZE", 20)
+# The benchmark's reference page (portal/bench_views.py, bench/README.md).
+# Only `make bench` turns it on; a deployment never does.
+BENCH_REFERENCE = env_bool("BENCH_REFERENCE", False)
 
 LOGGING = {
     "version": 1,

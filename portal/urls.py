@@ -1,8 +1,9 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
-from portal import views
+from portal import bench_views, views
 
 admin.site.site_header = _("Citizen public services portal – administration")
 admin.site.site_title = _("Portal administration")
@@ -16,8 +17,13 @@ urlpatterns = [
     path("", include("citizens.urls")),
     path("", include("dossiers.urls")),
     path("", include("results_store.urls")),
+    path("", include("notifications.urls")),
     path("admin/", admin.site.urls),
 ]
+
+if settings.BENCH_REFERENCE:
+    # Served only to `make bench` (see portal/bench_views.py), never deployed.
+    urlpatterns += [path("bench/reference", bench_views.reference, name="bench_reference")]
 
 handler403 = "portal.views.permission_denied"
 handler404 = "portal.views.page_not_found"

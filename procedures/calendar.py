@@ -174,8 +174,9 @@ class WorkingCalendar:
             raise ValueError(f"{day} is not a working day.")
         return periods[-1][1]
 
-    def working_days_from(self, day: date):
-        """Yield working days from `day` on, refusing to walk an empty calendar forever."""
+    def working_days_from(self, day: date, *, backwards: bool = False):
+        """Yield working days from `day` on (or back); never walk an empty calendar forever."""
+        step = timedelta(days=-1 if backwards else 1)
         days_off = 0
         while True:
             if self.is_working_day(day):
@@ -185,10 +186,11 @@ class WorkingCalendar:
                 days_off += 1
                 if days_off > MAX_CONSECUTIVE_DAYS_OFF:
                     raise WorkingCalendarError(
-                        f"No working day in the {MAX_CONSECUTIVE_DAYS_OFF} days before {day}: "
+                        f"No working day in the {MAX_CONSECUTIVE_DAYS_OFF} days "
+                        f"{'after' if backwards else 'before'} {day}: "
                         "check the office hours and the calendar exceptions."
                     )
-            day += timedelta(days=1)
+            day += step
 
     def next_working_day(self, day: date) -> date:
         """The first working day strictly after `day`."""
@@ -209,6 +211,34 @@ class WorkingCalendar:
                 return opens + remaining
             remaining -= closes - opens
         raise AssertionError("unreachable: _periods_from never ends")  # pragma: no cover
+
+    def subtract_working_hours(self, end: datetime, hours: int | float | Decimal) -> datetime:
+        """The latest moment from which `hours` of office time have passed by `end`.
+
+        The mirror of `add_working_hours`: time running out exactly at an
+        opening ends at that opening, not at the previous closing, so every
+        moment of the night or weekend before it counts as "long enough ago"
+        (a dossier filed on Saturday has waited 4 working hours at 11:30 on
+        Monday). Zero hours give `end` itself.
+        """
+        remaining = _as_timedelta(hours)
+        end = to_local(end)
+        if not remaining:
+            return end
+        for day in self.working_days_from(end.date(), backwards=True):
+            for opens, closes in reversed(self.periods_on(day)):
+                if opens >= end:
+                    continue
+                available = min(closes, end) - opens
+                if remaining <= available:
+                    return min(closes, end) - remaining
+                remaining -= available
+        raise AssertionError("unreachable: working_days_from never ends")  # pragma: no cover
+
+    def is_office_time(self, moment: datetime) -> bool:
+        """Whether the office is open at `moment`; its closing time counts, as for due dates."""
+        local = to_local(moment)
+        return any(opens <= local <= closes for opens, closes in self.periods_on(local.date()))
 
     def next_office_moment(self, moment: datetime) -> datetime:
         """The moment itself when the office is open, else the next opening."""
@@ -286,6 +316,10 @@ def add_working_days(start: datetime, days: int | float | Decimal) -> datetime:
     return WorkingCalendar().add_working_days(start, days)
 
 
+def subtract_working_hours(end: datetime, hours: int | float | Decimal) -> datetime:
+    return WorkingCalendar().subtract_working_hours(end, hours)
+
+
 def add_calendar_days(start: datetime, days: int) -> datetime:
     return WorkingCalendar().add_calendar_days(start, days)
 
@@ -296,6 +330,10 @@ def same_day_due(received_at: datetime) -> datetime:
 
 def next_office_moment(moment: datetime) -> datetime:
     return WorkingCalendar().next_office_moment(moment)
+
+
+def is_office_time(moment: datetime) -> bool:
+    return WorkingCalendar().is_office_time(moment)
 
 
 def is_working_day(day: date) -> bool:

@@ -19,9 +19,11 @@ from procedures.calendar import (
     add_working_days,
     add_working_hours,
     due_at,
+    is_office_time,
     is_working_day,
     next_office_moment,
     same_day_due,
+    subtract_working_hours,
     working_hours_between,
 )
 from procedures.constants import CalendarExceptionKind, TimeUnit
@@ -335,3 +337,85 @@ def test_working_hours_between_two_weekend_moments_is_zero():
 def test_working_hours_between_over_tet_count_only_the_days_around_it():
     # Fri 13 Feb 13:30-17:30 = 4 h; Mon 23 Feb 07:30-11:30 = 4 h.
     assert working_hours_between(vn(2026, 2, 13, 13, 30), vn(2026, 2, 23, 11, 30)) == 8.0
+
+
+# Counting office hours back (the moment N working hours before)
+
+
+def test_hours_back_within_one_morning_stay_in_that_morning():
+    assert subtract_working_hours(vn(2026, 5, 11, 11), 2) == vn(2026, 5, 11, 9)
+
+
+def test_hours_back_over_the_lunch_break_skip_it():
+    # Mon 11 May 13:30-14:30 = 1 h; then 11:30 - 1 h.
+    assert subtract_working_hours(vn(2026, 5, 11, 14, 30), 2) == vn(2026, 5, 11, 10, 30)
+
+
+def test_hours_back_over_the_weekend_reach_friday_afternoon():
+    # Mon 11 May 07:30-09:30 = 2 h; Fri 8 May 17:30 - 2 h.
+    assert subtract_working_hours(vn(2026, 5, 11, 9, 30), 4) == vn(2026, 5, 8, 15, 30)
+
+
+def test_hours_back_running_out_at_an_opening_end_at_that_opening():
+    # Not Friday 17:30: everything filed over the weekend has waited 4 hours by 11:30.
+    assert subtract_working_hours(vn(2026, 5, 11, 11, 30), 4) == vn(2026, 5, 11, 7, 30)
+
+
+def test_hours_back_from_a_saturday_count_from_fridays_close():
+    assert subtract_working_hours(vn(2026, 5, 9, 10), 4) == vn(2026, 5, 8, 13, 30)
+
+
+def test_hours_back_over_tet_skip_the_holidays():
+    # Mon 23 Feb 07:30-09:30 = 2 h; Fri 13 Feb 17:30 - 2 h (16-20 Feb is Tết).
+    assert subtract_working_hours(vn(2026, 2, 23, 9, 30), 4) == vn(2026, 2, 13, 15, 30)
+
+
+def test_hours_back_into_the_previous_year_skip_new_years_day():
+    # Mon 4 Jan 2027 07:30-08:30 = 1 h; Fri 1 Jan is a holiday; Thu 31 Dec 17:30 - 1 h.
+    assert subtract_working_hours(vn(2027, 1, 4, 8, 30), 2) == vn(2026, 12, 31, 16, 30)
+
+
+def test_hours_back_respect_an_extra_day_off():
+    day_off(date(2026, 5, 8))
+    # Mon 11 May 07:30-09:30 = 2 h; Fri 8 May is off; Thu 7 May 17:30 - 2 h.
+    assert subtract_working_hours(vn(2026, 5, 11, 9, 30), 4) == vn(2026, 5, 7, 15, 30)
+
+
+def test_zero_hours_back_is_the_moment_itself():
+    assert subtract_working_hours(vn(2026, 5, 9, 10), 0) == vn(2026, 5, 9, 10)
+
+
+@pytest.mark.parametrize("hours", [1, 4, 8, 12.5, 40])
+def test_hours_back_then_forward_return_to_an_office_moment(hours):
+    end = vn(2026, 5, 13, 10, 15)
+    start = subtract_working_hours(end, hours)
+    assert add_working_hours(start, hours) == end
+    assert working_hours_between(start, end) == hours
+
+
+def test_negative_hours_back_are_refused():
+    with pytest.raises(ValueError, match="negative"):
+        subtract_working_hours(vn(2026, 5, 11, 9), -1)
+
+
+def test_naive_input_back_is_refused():
+    with pytest.raises(ValueError, match="naive"):
+        subtract_working_hours(datetime(2026, 5, 11, 9, 0), 4)  # noqa: DTZ001
+
+
+# Office time
+
+
+@pytest.mark.parametrize(
+    ("moment", "expected"),
+    [
+        (vn(2026, 5, 11, 7, 30), True),
+        (vn(2026, 5, 11, 17, 30), True),
+        (vn(2026, 5, 11, 12, 0), False),
+        (vn(2026, 5, 11, 18, 0), False),
+        (vn(2026, 5, 9, 9, 0), False),
+        (vn(2026, 9, 2, 9, 0), False),
+    ],
+)
+def test_office_time_is_office_hours_of_a_working_day_closing_time_included(moment, expected):
+    assert is_office_time(moment) is expected
