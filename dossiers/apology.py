@@ -12,15 +12,12 @@ when it commits; the letter is rendered from that event, the latest one.
 """
 
 import logging
-from uuid import uuid4
 
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
-from django.db import transaction
 from django.utils.dateparse import parse_datetime
 
 from dossiers.constants import DossierAction
 from dossiers.models import Dossier, DossierEvent
+from dossiers.pdf_files import dossier_pdf_replace
 from dossiers.receipt import SALUTATIONS, _place_and_date, _time_and_date
 from portal.pdf import balanced_lines, render_pdf
 
@@ -86,17 +83,4 @@ def apology_render_and_store(dossier_id: int) -> None:
         logger.info("No apology for dossier %s: missing, or no apology recorded.", dossier_id)
         return
     pdf = render_pdf(APOLOGY_TEMPLATE, apology_context(dossier, event), language=APOLOGY_LANGUAGE)
-    name = default_storage.save(f"{APOLOGY_FOLDER}/{uuid4().hex}.pdf", ContentFile(pdf))
-    try:
-        with transaction.atomic():
-            rows = Dossier.objects.select_for_update().filter(pk=dossier_id)
-            previous = rows.values_list("apology_pdf", flat=True).first()
-            updated = rows.update(apology_pdf=name)
-    except BaseException:
-        default_storage.delete(name)
-        raise
-    if not updated:
-        default_storage.delete(name)
-        return
-    if previous and previous != name:
-        default_storage.delete(previous)
+    dossier_pdf_replace(dossier_id=dossier_id, field="apology_pdf", folder=APOLOGY_FOLDER, pdf=pdf)

@@ -13,18 +13,15 @@ import logging
 import math
 from decimal import Decimal
 from urllib.parse import urlencode
-from uuid import uuid4
 
 from django.conf import settings
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
-from django.db import transaction
 from django.db.models import Prefetch
 from django.urls import reverse
 
 from citizens.constants import Gender
 from dossiers.constants import Channel, DeliveryMethod, DossierAction
 from dossiers.models import Dossier, DossierDocument
+from dossiers.pdf_files import dossier_pdf_replace
 from portal.pdf import balanced_lines, qr_png_data_uri, render_pdf
 from procedures import calendar
 from procedures.constants import WORKING_DAY_HOURS, TimeUnit
@@ -201,19 +198,4 @@ def receipt_render_and_store(dossier_id: int) -> None:
         logger.info("No receipt for dossier %s: missing or not received.", dossier_id)
         return
     pdf = render_pdf(RECEIPT_TEMPLATE, receipt_context(dossier), language=RECEIPT_LANGUAGE)
-    name = default_storage.save(f"{RECEIPT_FOLDER}/{uuid4().hex}.pdf", ContentFile(pdf))
-    try:
-        with transaction.atomic():
-            rows = Dossier.objects.select_for_update().filter(pk=dossier_id)
-            previous = rows.values_list("receipt_pdf", flat=True).first()
-            # update(), not save(): save() would write the protected state field
-            # and trip the optimistic lock if an officer acted meanwhile.
-            updated = rows.update(receipt_pdf=name)
-    except BaseException:
-        default_storage.delete(name)
-        raise
-    if not updated:
-        default_storage.delete(name)
-        return
-    if previous and previous != name:
-        default_storage.delete(previous)
+    dossier_pdf_replace(dossier_id=dossier_id, field="receipt_pdf", folder=RECEIPT_FOLDER, pdf=pdf)

@@ -51,9 +51,7 @@ urlpatterns = [
         name="officer_document_file",
     ),
     path("officer/dossiers/<int:pk>/receipt/", officer_views.receipt, name="officer_receipt"),
-    path(
-        "officer/dossiers/<int:pk>/apology/", officer_views.apology, name="officer_apology"
-    ),
+    path("officer/dossiers/<int:pk>/apology/", officer_views.apology, name="officer_apology"),
     # Last: its <action> would otherwise swallow "receipt".
     path(
         "officer/dossiers/<int:pk>/<str:action>/",
