@@ -136,8 +136,7 @@ def not_received_ids(
 
     The waiting time is office time: a dossier filed on Friday at 16:30 has
     waited one working hour on Saturday, and four on Monday at 10:30.
-    Submitted dossiers are read through the (state, due_at) index on their
-    state (they have no due date yet): the backlog waiting for reception.
+    Submitted dossiers are read through the partial index `dossier_waiting_reception`.
     """
     calendar = calendar or WorkingCalendar()
     submitted_before = calendar.subtract_working_hours(now, settings.RECEPTION_ALERT_WORKING_HOURS)
@@ -145,11 +144,13 @@ def not_received_ids(
         ~_alerted(AlertKind.NOT_RECEIVED),
         state=DossierState.SUBMITTED,
         channel=Channel.ONLINE,
-        # When it entered "submitted": its submission, or its resubmission
-        # after a supplement, which starts reception again.
-        state_changed_at__lte=submitted_before,
+        # For a submitted dossier `sort_at` is when it entered "submitted":
+        # its submission, or its resubmission after a supplement, which starts
+        # reception again. Keyed on it, the partial index of submitted dossiers by sort_at hands over
+        # the oldest waiting dossiers first and a batch stops after its rows.
+        sort_at__lte=submitted_before,
     )
-    return _in_batches(queryset, order="id", batch_size=batch_size)
+    return _in_batches(queryset, order="sort_at", batch_size=batch_size)
 
 
 def supplement_reminder_ids(

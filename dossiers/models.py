@@ -96,6 +96,13 @@ class Dossier(ConcurrentTransitionMixin, models.Model):
             models.Index(fields=["agency", "state", "sort_at", "id"], name="dossier_queue"),
             models.Index(fields=["applicant", "-created_at"], name="dossier_applicant_recent"),
             models.Index(fields=["state", "due_at"], name="dossier_state_due"),
+            # The backlog waiting for reception, oldest first, for the alert
+            # on online dossiers not received in time.
+            models.Index(
+                fields=["sort_at", "id"],
+                condition=models.Q(state="submitted"),
+                name="dossier_waiting_reception",
+            ),
         ]
 
     def __str__(self):
