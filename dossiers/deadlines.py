@@ -146,8 +146,9 @@ def not_received_ids(
         channel=Channel.ONLINE,
         # For a submitted dossier `sort_at` is when it entered "submitted":
         # its submission, or its resubmission after a supplement, which starts
-        # reception again. Keyed on it, the partial index of submitted dossiers by sort_at hands over
-        # the oldest waiting dossiers first and a batch stops after its rows.
+        # reception again. Keyed on it, the partial index of submitted
+        # dossiers hands over the oldest waiting first, and a batch stops
+        # after its rows.
         sort_at__lte=submitted_before,
     )
     return _in_batches(queryset, order="sort_at", batch_size=batch_size)
