@@ -174,7 +174,8 @@ class WalletItem(models.Model):
         blank=True,
         related_name="wallet_items",
     )
-    title = models.CharField(_("title"), max_length=200)
+    # As long as a result type's name, which a result item takes as its title.
+    title = models.CharField(_("title"), max_length=500)
     number = models.CharField(_("document number"), max_length=60, blank=True)
     issuer = models.CharField(_("issued by"), max_length=200, blank=True)
     issued_on = models.DateField(_("date of issue"), null=True, blank=True)

@@ -45,14 +45,17 @@ from django.db.models import (
     Count,
     DateField,
     DurationField,
+    Exists,
     ExpressionWrapper,
     F,
+    OuterRef,
     Prefetch,
     Q,
     QuerySet,
     Sum,
+    Value,
 )
-from django.db.models.functions import Substr, Trunc
+from django.db.models.functions import Concat, Trunc
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
 from django.utils.translation import gettext_lazy as _
@@ -356,14 +359,15 @@ def _filed_dossiers(*, agency_ids: Iterable[int] | None, procedure_id: int | Non
 
 def _dossier_aggregates(period: Period, now: datetime) -> dict:
     completed = Q(state=DossierState.COMPLETED) & period.q("closed_at")
-    # `IN (subquery)` rather than a correlated EXISTS: PostgreSQL hashes the
-    # subquery once instead of scanning the results per dossier.
     issues_result = Q(
         procedure_id__in=Procedure.objects.filter(result_types__isnull=False).values("pk")
     )
+    # A correlated EXISTS answered by the index on Result.source_reference: an
+    # `IN (all results)` list outgrows work_mem at city size (660,000 results
+    # at a million dossiers) and PostgreSQL then rescans it for every dossier.
     has_result = Q(
-        code__in=Result.objects.filter(source_reference__startswith=_RESULT_PREFIX).values(
-            reference=Substr("source_reference", len(_RESULT_PREFIX) + 1)
+        Exists(
+            Result.objects.filter(source_reference=Concat(Value(_RESULT_PREFIX), OuterRef("code")))
         )
     )
     processing = ExpressionWrapper(F("closed_at") - F("received_at"), output_field=DurationField())

@@ -136,6 +136,7 @@ class Result(models.Model):
         ]
         indexes = [
             models.Index(fields=["holder_national_id"], name="result_holder_national_id"),
+            models.Index(fields=["source_reference"], name="result_source_reference"),
             models.Index(fields=["status", "status_changed_at"], name="result_status_changed"),
         ]
 

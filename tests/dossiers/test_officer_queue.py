@@ -439,6 +439,11 @@ def test_postgresql_plans_a_queue_page_with_the_queue_index(ward, procedure):
         selectors._after(at(3, 8, 2), 1, descending=False)
     )[:26]
 
+    # On five rows the planner may read the submitted tab through the partial
+    # index of dossiers waiting for reception (built for the alerts); at a
+    # million rows it picks dossier_queue (bench/README.md). Set it aside here.
+    with connection.cursor() as cursor:
+        cursor.execute("DROP INDEX IF EXISTS dossier_waiting_reception")
     plan = _plan(first)
     assert "dossier_queue" in plan and "Sort" not in plan
     plan = _plan(after)
