@@ -1,8 +1,11 @@
 # Two commands matter: `make run` to try the portal, `make test` to test it.
 .DEFAULT_GOAL := help
-.PHONY: help run test lint format messages lock clean
+.PHONY: help run test lint format messages lock bench clean
 
 PYTEST_ARGS ?=
+# `make bench` fits in 10 minutes; BENCH_DOSSIERS=1000000 is the full size.
+BENCH_DOSSIERS ?= 100000
+BENCH_ARGS ?=
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -31,6 +34,9 @@ messages: ## Extract translatable strings into locale/*/django.po
 lock: ## Re-resolve the lock files from pyproject.toml (needs uv)
 	uv pip compile pyproject.toml --python-version 3.11 --generate-hashes -o requirements.lock
 	uv pip compile pyproject.toml --group dev --python-version 3.11 --generate-hashes -o requirements-dev.lock
+
+bench: ## Load scenarios on gunicorn at BENCH_DOSSIERS dossiers; writes bench/results/
+	@scripts/bench.sh --dossiers $(BENCH_DOSSIERS) $(BENCH_ARGS)
 
 clean: ## Remove the virtualenv and local data
 	rm -rf .venv var test-artifacts

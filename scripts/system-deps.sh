@@ -4,14 +4,20 @@ set -euo pipefail
 
 # Usage: system-deps.sh          everything the test suite needs
 #        system-deps.sh --pdf    only what WeasyPrint needs to render PDFs
+#        system-deps.sh --bench  what `make bench` needs: the services, the PDF
+#                                libraries and the load generator (wrk)
 PDF_PACKAGES=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-dejavu-extra)
+SERVICE_PACKAGES=(postgresql postgresql-contrib redis-server)
+# Only the benchmark uses these; the test suite does not install them.
+BENCH_PACKAGES=(wrk)
 PACKAGES=(
   "${PDF_PACKAGES[@]}"
-  postgresql postgresql-contrib redis-server gettext poppler-utils chromium
+  "${SERVICE_PACKAGES[@]}" gettext poppler-utils chromium
 )
-if [ "${1:-}" = "--pdf" ]; then
-  PACKAGES=("${PDF_PACKAGES[@]}")
-fi
+case "${1:-}" in
+  --pdf) PACKAGES=("${PDF_PACKAGES[@]}") ;;
+  --bench) PACKAGES=("${PDF_PACKAGES[@]}" "${SERVICE_PACKAGES[@]}" "${BENCH_PACKAGES[@]}") ;;
+esac
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do

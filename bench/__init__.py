@@ -1,0 +1,1 @@
+"""Benchmarks: a city-scale data set, the load scenarios and their report."""
