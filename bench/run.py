@@ -693,6 +693,13 @@ def size_label(dossiers: int) -> str:
     return str(dossiers)
 
 
+def _label_size(actual: int, requested: int) -> int:
+    """The size a result file is named after: as asked, unless the data differ."""
+    if abs(actual - requested) <= requested // 100:
+        return requested
+    return round(actual, -3) if actual >= 1000 else actual
+
+
 def flush_redis(*urls: str) -> None:
     import redis
 
@@ -743,8 +750,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--retries",
         type=int,
-        default=2,
-        help=f"measure a scenario again when other work took over {BACKGROUND_LIMIT}%% of the CPUs",
+        help=(
+            f"measure a scenario again when other work took over {BACKGROUND_LIMIT}%% of the "
+            "CPUs (1 time, 2 at full size)"
+        ),
     )
     parser.add_argument("--no-components", action="store_true", help="skip bench.components")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
@@ -756,6 +765,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     args.cache_url = os.environ.get("BENCH_CACHE_URL", DEFAULT_CACHE_URL)
     args.broker_url = os.environ.get("BENCH_BROKER_URL", DEFAULT_BROKER_URL)
     args.application_name = f"portal-bench-{os.getpid()}"
+    if args.retries is None:
+        args.retries = 2 if args.dossiers >= FULL_SIZE else 1
     if args.duration is None:
         args.duration = DURATION_FULL if args.dossiers >= FULL_SIZE else DURATION_DEFAULT
     return args
@@ -807,8 +818,12 @@ def main(argv: list[str] | None = None) -> int:
         log("Preparing sessions, cursors, a token and the intake request")
         state = state_call(env, "prepare", str(workdir / "intake"))
         dataset = state["dataset"]
-        if dataset["dossiers"] < args.dossiers:
-            log(f"Warning: the database holds {dataset['dossiers']:,} dossiers, fewer than asked")
+        if abs(dataset["dossiers"] - args.dossiers) > args.dossiers // 100:
+            log(
+                f"Note: the database holds {dataset['dossiers']:,} dossiers, not "
+                f"{args.dossiers:,}; the results are labelled with what it holds. "
+                "Another size needs another BENCH_DATABASE_URL (or drop the database)."
+            )
         # 5. The load.
         background = BackgroundCpu(_database_name(args.database_url))
         rows = []
@@ -897,7 +912,7 @@ def main(argv: list[str] | None = None) -> int:
             "components": components,
         }
         args.output.mkdir(parents=True, exist_ok=True)
-        stem = f"{results['date']}-{size_label(args.dossiers)}"
+        stem = f"{results['date']}-{size_label(_label_size(dataset['dossiers'], args.dossiers))}"
         json_path = args.output / f"{stem}.json"
         json_path.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
         markdown = report.markdown(results)
