@@ -9,26 +9,29 @@ page of the same run: the ratio is the figure that compares across machines.
 from __future__ import annotations
 
 import json
+import statistics
 import sys
 from pathlib import Path
 
 
-def reference_figures(rows: list[dict]) -> dict:
-    """The reference runs first and last; their average is the reference."""
-    runs = [row for row in rows if row["name"] == "reference" and row["status"] == "ok"]
-    if not runs:
-        return {"rps": None, "runs": []}
+def reference_figures(bursts: list[dict], *, seconds: int) -> dict:
+    """The reference bursts of a run: their mean, their spread, each one."""
+    if not bursts:
+        return {"rps": None, "bursts": []}
+    rates = [burst["rps"] for burst in bursts]
     return {
-        "rps": round(sum(row["rps"] for row in runs) / len(runs), 1),
-        "runs": [
-            {
-                "rps": row["rps"],
-                "latency_ms": row["latency_ms"],
-                "errors": row["errors"],
-                "background_cpu_percent": row.get("background_cpu_percent"),
-            }
-            for row in runs
-        ],
+        "rps": round(sum(rates) / len(rates), 1),
+        "min_rps": min(rates),
+        "max_rps": max(rates),
+        "burst_seconds": seconds,
+        "latency_ms": {
+            key: round(statistics.median(burst["latency_ms"][key] for burst in bursts), 1)
+            for key in ("p50", "p95", "p99")
+        },
+        "errors": {
+            kind: sum(burst["errors"][kind] for burst in bursts) for kind in bursts[0]["errors"]
+        },
+        "bursts": bursts,
     }
 
 
@@ -118,7 +121,6 @@ def markdown(results: dict) -> str:
     load = results["load"]
     reference = results["reference"]
     postgresql = results["machine"]["postgresql"]
-    runs = " and ".join(_number(run["rps"]) for run in reference.get("runs", []))
     lines = [
         f"### {results['date']}: {dataset['dossiers']:,} dossiers",
         "",
@@ -134,18 +136,20 @@ def markdown(results: dict) -> str:
         f"- Load: {load['tool']} on the same machine, {load['duration_s']} s per scenario after "
         f"{load['warmup_s']} s of warm-up, {load['connections']} connections "
         "(intake: 2, one citizen each).",
-        f"- Reference: {_number(reference['rps'])} req/s (average of {runs}).",
+        f"- Reference: {_number(reference['rps'])} req/s on average; each scenario's ratio is "
+        "to the mean of the reference bursts just before and just after it.",
         "",
         "| Scenario | req/s | × reference | p50 ms | p95 ms | p99 ms | Errors | Notes |",
         "|---|---:|---:|---:|---:|---:|---|---|",
     ]
-    for label, run in zip(("first", "last"), reference.get("runs", []), strict=False):
-        latency = run["latency_ms"]
+    if reference.get("rps"):
+        latency = reference["latency_ms"]
         lines.append(
-            f"| Reference, {label} run | {_number(run['rps'])} "
-            f"| {_number(run['rps'] / reference['rps'], 3)} | {_number(latency['p50'])} "
-            f"| {_number(latency['p95'])} | {_number(latency['p99'])} "
-            f"| {_errors(run)} | {_join('constant page', _background(run))} |"
+            f"| Reference (constant page) | {_number(reference['rps'])} | 1 "
+            f"| {_number(latency['p50'])} | {_number(latency['p95'])} "
+            f"| {_number(latency['p99'])} | {_errors(reference)} "
+            f"| {len(reference['bursts'])} bursts of {reference['burst_seconds']} s around the "
+            f"scenarios: {_number(reference['min_rps'])} to {_number(reference['max_rps'])} req/s |"
         )
     lines += [_scenario_line(row) for row in results["scenarios"]]
     lines += _components(results.get("components") or {})

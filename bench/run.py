@@ -15,7 +15,9 @@
    (bench/state.py, in a child process with the same environment).
 5. Runs every scenario of bench/scenarios.py with wrk from this process's
    child, for a fixed time with fixed connections, after a short warm-up;
-   the reference runs first and last.
+   the reference page is measured in short bursts before the first
+   scenario and after each one, and a scenario's ratio is to the bursts
+   around it.
 6. Calls `bench.components.run_components` when that module exists.
 7. Writes bench/results/<date>-<size>.json and .md and prints the table.
 Whatever happens, gunicorn and everything else started here are stopped.
@@ -46,7 +48,7 @@ from urllib.parse import urlsplit, urlunsplit
 import psycopg
 
 from bench import report
-from bench.scenarios import Scenario, Target, all_scenarios
+from bench.scenarios import CONNECTIONS, REFERENCE, SCENARIOS, Scenario, Target
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_DIR = ROOT / "bench"
@@ -65,6 +67,7 @@ FULL_SIZE = 1_000_000
 DURATION_DEFAULT = 20
 DURATION_FULL = 30
 WARMUP_SECONDS = 2
+REFERENCE_BURST_SECONDS = 5
 # The first request of a scenario may fill caches; gunicorn kills a worker
 # after its own timeout (30 s) anyway.
 SMOKE_TIMEOUT = 60
@@ -340,6 +343,9 @@ def cpu_busy_percent(seconds: float = 3.0) -> float | None:
     return round(100 * (busy1 - busy0) / max(total1 - total0, 1), 1)
 
 
+KTHREADD_PID = 2
+
+
 class BackgroundCpu:
     """CPU used by processes other than the benchmark's during a measurement.
 
@@ -408,25 +414,29 @@ class BackgroundCpu:
         self.processes0 = self._read_processes()
 
     def stop(self) -> float | None:
-        """Background CPU, in percent of every core, since start()."""
+        """Background CPU, in percent of every core, since start().
+
+        Counted process by process, not as what remains of the total: the
+        parallel workers PostgreSQL starts for one query live a few
+        milliseconds, between two readings. A foreign process's children
+        that ended are in its children's times; kernel threads are left out.
+        """
         try:
-            busy1, total1 = _cpu_times()
+            _busy, total1 = _cpu_times()
             processes1 = self._read_processes()
         except (OSError, ValueError, IndexError):
             return None
-        ours = 0
-        for pid in self._ours(processes1):
-            now = processes1[pid]
+        ours = self._ours(processes1)
+        foreign = 0
+        for pid, now in processes1.items():
+            if pid in ours or pid == KTHREADD_PID or now["ppid"] == KTHREADD_PID:
+                continue
             before = self.processes0.get(pid)
             if before is not None and before["comm"] == now["comm"]:
-                ours += now["own"] - before["own"]
-                if pid == os.getpid():
-                    ours += now["children"] - before["children"]
+                foreign += now["own"] - before["own"] + now["children"] - before["children"]
             else:
-                ours += now["own"]
-        busy = busy1 - self.cpu0[0]
-        total = total1 - self.cpu0[1]
-        return round(max(busy - ours, 0) * 100 / max(total, 1), 1)
+                foreign += now["own"] + now["children"]
+        return round(max(foreign, 0) * 100 / max(total1 - self.cpu0[1], 1), 1)
 
 
 def machine_info(database_url: str, cache_url: str) -> dict:
@@ -643,6 +653,78 @@ def run_scenario(
     return row
 
 
+def reference_burst(port: int, seconds: int, background: BackgroundCpu) -> dict:
+    """The reference page for a few seconds, between two scenarios."""
+    background.start()
+    raw = wrk(port, REFERENCE.target({}), connections=REFERENCE.connections, seconds=seconds)
+    figures = _figures(raw)
+    figures["background_cpu_percent"] = background.stop()
+    return figures
+
+
+def run_load(port: int, state: dict, env: dict, args) -> tuple[list[dict], dict]:
+    """Every scenario, each between two bursts of the reference page.
+
+    The speed of a core on a shared (virtual) machine drifts by tens of
+    percent within minutes, invisibly to the guest. So each scenario's ratio
+    is taken against the reference measured just before and just after it,
+    not against one figure for the whole run.
+    """
+    background = BackgroundCpu(_database_name(args.database_url))
+    seconds = args.reference_burst
+    log(f"Reference ({args.warmup} s of warm-up, then {seconds} s between scenarios)")
+    if args.warmup:
+        wrk(port, REFERENCE.target({}), connections=REFERENCE.connections, seconds=args.warmup)
+    bursts = [reference_burst(port, seconds, background)]
+    rows = []
+    for scenario in SCENARIOS:
+        if args.only and scenario.name not in args.only:
+            continue
+        log(f"Scenario {scenario.name} ({args.duration} s, {scenario.connections} connections)")
+        row = None
+        for attempt in range(1, args.retries + 2):
+            current = run_scenario(
+                port,
+                scenario,
+                state,
+                env,
+                seconds=args.duration,
+                warmup=args.warmup,
+                background=background,
+            )
+            current["attempts"] = attempt
+            if "rps" in current:
+                before = bursts[-1]
+                bursts.append(reference_burst(port, seconds, background))
+                current["reference_rps"] = round((before["rps"] + bursts[-1]["rps"]) / 2, 1)
+                current["ratio"] = round(current["rps"] / current["reference_rps"], 4)
+            if row is None or (current.get("background_cpu_percent") or 0) < (
+                row.get("background_cpu_percent") or 0
+            ):
+                row = current
+            noise = current.get("background_cpu_percent")
+            if current["status"] != "ok" or noise is None or noise <= BACKGROUND_LIMIT:
+                break
+            log(f"  {current['rps']} req/s, but {noise}% of the CPUs went to other work")
+            if attempt <= args.retries:
+                log("  measuring again")
+        if row["status"] == "failed":
+            stopped = queries_stop(args.database_url, args.application_name)
+            if stopped:
+                row["reason"] += f"; {stopped} queries it left running were cancelled"
+        if row["status"] != "ok":
+            log(f"  {row['status']}: {row['reason']}")
+        else:
+            latency = row["latency_ms"]
+            log(
+                f"  {row['rps']} req/s ({row['ratio']:.3f} x the reference around it, "
+                f"{row['reference_rps']} req/s), p50 {latency['p50']} ms, "
+                f"p99 {latency['p99']} ms; other work {row['background_cpu_percent']}%"
+            )
+        rows.append(row)
+    return rows, report.reference_figures(bursts, seconds=seconds)
+
+
 # --------------------------------------------------------------------------
 # The run
 # --------------------------------------------------------------------------
@@ -740,6 +822,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--warmup", type=int, default=WARMUP_SECONDS, help="seconds, discarded")
     parser.add_argument(
+        "--reference-burst",
+        type=int,
+        default=REFERENCE_BURST_SECONDS,
+        help="seconds of the reference page before the first scenario and after each",
+    )
+    parser.add_argument(
         "--only", nargs="*", default=None, help="run only these scenarios (and the reference)"
     )
     parser.add_argument(
@@ -766,7 +854,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     args.broker_url = os.environ.get("BENCH_BROKER_URL", DEFAULT_BROKER_URL)
     args.application_name = f"portal-bench-{os.getpid()}"
     if args.retries is None:
-        args.retries = 2 if args.dossiers >= FULL_SIZE else 1
+        args.retries = 1 if args.dossiers >= FULL_SIZE else 0
     if args.duration is None:
         args.duration = DURATION_FULL if args.dossiers >= FULL_SIZE else DURATION_DEFAULT
     return args
@@ -825,53 +913,9 @@ def main(argv: list[str] | None = None) -> int:
                 "Another size needs another BENCH_DATABASE_URL (or drop the database)."
             )
         # 5. The load.
-        background = BackgroundCpu(_database_name(args.database_url))
-        rows = []
-        for scenario in all_scenarios():
-            if args.only and scenario.kind != "reference" and scenario.name not in args.only:
-                continue
-            log(f"Scenario {scenario.name} ({args.duration} s, {scenario.connections} connections)")
-            row = None
-            for attempt in range(1, args.retries + 2):
-                current = run_scenario(
-                    port,
-                    scenario,
-                    state,
-                    env,
-                    seconds=args.duration,
-                    warmup=args.warmup,
-                    background=background,
-                )
-                current["attempts"] = attempt
-                if row is None or (current.get("background_cpu_percent") or 0) < (
-                    row.get("background_cpu_percent") or 0
-                ):
-                    row = current
-                noise = current.get("background_cpu_percent")
-                if current["status"] != "ok" or noise is None or noise <= BACKGROUND_LIMIT:
-                    break
-                log(f"  {current['rps']} req/s, but {noise}% of the CPUs went to other work")
-                if attempt <= args.retries:
-                    log("  measuring again")
-            if row["status"] == "failed":
-                stopped = queries_stop(args.database_url, args.application_name)
-                if stopped:
-                    row["reason"] += f"; {stopped} queries it left running were cancelled"
-            if row["status"] != "ok":
-                log(f"  {row['status']}: {row['reason']}")
-            else:
-                latency = row["latency_ms"]
-                log(
-                    f"  {row['rps']} req/s, p50 {latency['p50']} ms, p99 {latency['p99']} ms; "
-                    f"other work {row['background_cpu_percent']}% of the CPUs"
-                )
-            rows.append(row)
+        rows, reference = run_load(port, state, env, args)
         load_average = [round(x, 2) for x in os.getloadavg()]
         gunicorn.stop()
-        reference = report.reference_figures(rows)
-        for row in rows:
-            if row.get("rps") is not None and reference["rps"]:
-                row["ratio"] = round(row["rps"] / reference["rps"], 3)
         # Every run starts from the same data; queued tasks go with the run.
         cleaned = state_call(env, "cleanup", json.dumps(state["intake"].get("user_ids", [])))
         flush_redis(args.cache_url, args.broker_url)
@@ -902,7 +946,8 @@ def main(argv: list[str] | None = None) -> int:
             "gunicorn": gunicorn_settings(env),
             "load": {
                 "tool": _tool_version("wrk", "--version").split(" [")[0],
-                "connections": max(s.connections for s in all_scenarios()),
+                "connections": CONNECTIONS,
+                "reference_burst_s": args.reference_burst,
                 "duration_s": args.duration,
                 "warmup_s": args.warmup,
                 "timeout": WRK_TIMEOUT,

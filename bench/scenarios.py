@@ -3,8 +3,9 @@
 Each scenario is one URL hammered by wrk for a fixed time, except the intake,
 which is a two-step state machine in Lua (bench/wrk/intake.lua). `target`
 turns the state prepared by bench/state.py into the request, or into the
-reason the scenario cannot run at this size. The reference scenario runs
-first and last; every other figure is reported as a ratio to it.
+reason the scenario cannot run at this size. The reference page is measured
+in short bursts before the first scenario and after each one; a scenario's
+figure is reported as a ratio to the bursts around it.
 """
 
 from __future__ import annotations
@@ -105,8 +106,7 @@ REFERENCE = Scenario(
     title="Reference (constant page)",
     description=(
         "`portal/bench_views.py`: a short constant page through the whole middleware "
-        "stack, no template, session or query. Run first and last; the average is the "
-        "reference."
+        "stack, no template, session or query, measured in bursts between the scenarios."
     ),
     target=lambda state: Target("/bench/reference"),
     kind="reference",
@@ -221,8 +221,3 @@ SCENARIOS: list[Scenario] = [
         optional=True,
     ),
 ]
-
-
-def all_scenarios() -> list[Scenario]:
-    """In the order they run: the reference first and last, the rest between."""
-    return [REFERENCE, *SCENARIOS, REFERENCE]
