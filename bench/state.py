@@ -444,7 +444,8 @@ def _intake(intake_dir: Path) -> dict:
     }
 
 
-def prepare(intake_dir: Path) -> dict:
+def prepare(intake_dir: Path | None) -> dict:
+    """Everything the scenarios need; without an intake directory, no intake citizens."""
     _setup_django()
     from django.db import connection
 
@@ -458,7 +459,7 @@ def prepare(intake_dir: Path) -> dict:
         "officer": _part(_officer),
         "catalog": _part(_catalog),
         "verification": _part(_verification),
-        "intake": _part(_intake, intake_dir),
+        "intake": (_part(_intake, intake_dir) if intake_dir else {"reason": "intake not prepared"}),
     }
 
 

@@ -17,7 +17,7 @@ from citizens.selectors import reuse_for_procedure
 from dossiers.constants import DeliveryMethod
 from dossiers.models import Dossier
 from portal.uploads import ContentCheckedFileField
-from portal.widgets import DateInput
+from portal.widgets import DateInput, QuickSelect
 from procedures.constants import FormFieldType
 from procedures.models import DocumentComponent, FormField
 
@@ -106,7 +106,9 @@ class ComponentDocumentsMixin:
 class IntakeForm(ComponentDocumentsMixin, forms.Form):
     """The declaration, the agency, the delivery of the result and the documents."""
 
-    agency = forms.ModelChoiceField(label=_("Where to file"), queryset=None, empty_label=None)
+    agency = forms.ModelChoiceField(
+        label=_("Where to file"), queryset=None, empty_label=None, widget=QuickSelect
+    )
     delivery_method = forms.ChoiceField(
         label=_("How do you want to receive the result?"),
         choices=DeliveryMethod.choices,

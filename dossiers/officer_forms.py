@@ -24,8 +24,14 @@ class QueueFilterForm(forms.Form):
         max_length=100,
         widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
     )
-    procedure = forms.ModelChoiceField(
-        label=_("Procedure"), queryset=None, required=False, empty_label=_("All procedures")
+    # Typed, not picked from a list: a ward handles over a thousand procedures,
+    # too many to scroll through (and to render on every queue page).
+    procedure = forms.CharField(
+        label=_("Procedure"),
+        help_text=_("Its code, such as 1.001193, or words of its name."),
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
     )
     channel = forms.ChoiceField(
         label=_("Channel"),
@@ -37,8 +43,17 @@ class QueueFilterForm(forms.Form):
 
     def __init__(self, *args, agency, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["procedure"].queryset = agency.procedures.order_by("name", "id")
-        self.fields["procedure"].label_from_instance = lambda p: f"{p.code} – {p.display_name}"
+        self.agency = agency
+
+    def clean_procedure(self):
+        text = " ".join(self.cleaned_data["procedure"].split())
+        if text and not selectors.agency_procedures_matching(self.agency, text).exists():
+            raise forms.ValidationError(
+                _("No procedure of this agency matches “%(text)s”."),
+                code="no_procedure",
+                params={"text": text},
+            )
+        return text
 
     def clean(self):
         cleaned = super().clean()
@@ -52,7 +67,7 @@ class QueueFilterForm(forms.Form):
         self.is_valid()
         data = getattr(self, "cleaned_data", {})
         return QueueFilters(
-            procedure=data.get("procedure"),
+            procedure=data.get("procedure") or "",
             channel=data.get("channel") or "",
             submitted_from=data.get("submitted_from"),
             submitted_to=data.get("submitted_to"),

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from django.core import signing
-from django.db.models import Case, Count, Q, QuerySet, Value, When
+from django.db.models import Case, Q, QuerySet, Value, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -24,6 +24,7 @@ from citizens.constants import MembershipRole
 from citizens.models import User
 from citizens.selectors import agencies_of, wallet_item_uses_for_officer
 from dossiers import constants
+from dossiers import queue_counts as queue_counts_cache
 from dossiers.constants import CLOSED_STATES, WORKFLOW_STATES, DossierState
 from dossiers.models import Dossier, DossierDocument, DossierEvent
 from dossiers.services import is_officer_of
@@ -97,7 +98,8 @@ def dossiers_for_officer(user: User) -> QuerySet[Dossier]:
 
 @dataclass(frozen=True)
 class QueueFilters:
-    procedure: Procedure | None = None
+    # A procedure code, or words of procedure names (agency_procedures_matching).
+    procedure: str = ""
     channel: str = ""
     submitted_from: date | None = None
     submitted_to: date | None = None
@@ -127,8 +129,8 @@ def queue_queryset(*, agency: Agency, state: str, filters: QueueFilters | None =
     """The dossiers of one tab, filtered and sorted; keyset conditions come on top."""
     filters = filters or QueueFilters()
     qs = Dossier.objects.filter(agency=agency, state=state)
-    if filters.procedure is not None:
-        qs = qs.filter(procedure=filters.procedure)
+    if filters.procedure:
+        qs = qs.filter(procedure__in=agency_procedures_matching(agency, filters.procedure))
     if filters.channel:
         qs = qs.filter(channel=filters.channel)
     if filters.submitted_from:
@@ -141,6 +143,16 @@ def queue_queryset(*, agency: Agency, state: str, filters: QueueFilters | None =
     if _is_descending(state):
         return qs.order_by("-sort_at", "-id")
     return qs.order_by("sort_at", "id")
+
+
+def agency_procedures_matching(agency: Agency, text: str) -> QuerySet[Procedure]:
+    """The agency's procedures an officer means by `text`: the one with that code,
+    else every one whose code or name holds all its words (accent-insensitive)."""
+    procedures = agency.procedures.all()
+    by_code = procedures.filter(code=text.strip())
+    if by_code.exists():
+        return by_code
+    return procedures.search(text)
 
 
 def _cursor_make(direction: str, dossier: Dossier, *, agency: Agency, state: str) -> str:
@@ -245,16 +257,8 @@ def _page(items, agency, state, *, has_next: bool, has_previous: bool) -> QueueP
 
 
 def queue_counts(agency: Agency) -> dict[str, int]:
-    """Dossiers per workflow state of one agency, in one GROUP BY."""
-    counts = dict.fromkeys(WORKFLOW_STATES, 0)
-    rows = (
-        Dossier.objects.filter(agency=agency, state__in=WORKFLOW_STATES)
-        .values_list("state")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    counts.update(dict(rows))
-    return counts
+    """Dossiers per workflow state of one agency, cached until one of them moves."""
+    return queue_counts_cache.get(agency.pk)
 
 
 # --------------------------------------------------------------------------

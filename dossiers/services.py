@@ -20,7 +20,7 @@ from django_fsm import ConcurrentTransition, TransitionNotAllowed
 from citizens import services as citizen_services
 from citizens.models import User, WalletItem
 from citizens.selectors import is_officer_of
-from dossiers import notices
+from dossiers import notices, queue_counts
 from dossiers.constants import (
     CODE_SEQUENCE_DIGITS,
     Channel,
@@ -231,6 +231,8 @@ def _apply(dossier: Dossier, actor: User, action: str, *, reason="", data=None, 
             event = _event(dossier, actor, action, from_state, reason=reason, data=data)
             # Written in this transaction: a rollback sends nothing (outbox).
             notices.notify_dossier_event(event)
+            agency_id = dossier.agency_id
+            transaction.on_commit(lambda: queue_counts.forget(agency_id))
     except TransitionNotAllowed as exc:
         dossier.refresh_from_db()
         raise WorkflowError(

@@ -26,7 +26,7 @@ from django.views.decorators.http import require_GET, require_safe
 
 from dossiers import charts, statistics
 from dossiers.statistics import PeriodKind
-from portal.widgets import DateInput
+from portal.widgets import DateInput, QuickSelect
 from procedures.models import Agency, Procedure
 
 # --------------------------------------------------------------------------
@@ -68,7 +68,9 @@ class SupervisionFilterForm(forms.Form):
     )
     start = forms.DateField(label=gettext_lazy("From"), required=False, widget=DateInput())
     end = forms.DateField(label=gettext_lazy("To"), required=False, widget=DateInput())
-    agency = forms.TypedChoiceField(label=gettext_lazy("Agency"), coerce=int, required=False)
+    agency = forms.TypedChoiceField(
+        label=gettext_lazy("Agency"), coerce=int, required=False, widget=QuickSelect
+    )
 
     def __init__(self, *args, agencies: list[Agency], **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,9 +1,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from portal.widgets import QuickSelect
 from procedures.constants import AdministrativeLevel, ServiceLevel
-from procedures.models import Agency, Field
-from procedures.selectors import agencies_handling_procedures
+from procedures.selectors import catalog_filter_choices
 
 
 class CatalogFilterForm(forms.Form):
@@ -17,34 +17,24 @@ class CatalogFilterForm(forms.Form):
     )
     level = forms.ChoiceField(
         label=_("Level"),
+        widget=QuickSelect,
         required=False,
         choices=[("", _("All levels")), *AdministrativeLevel.choices],
     )
-    agency = forms.ModelChoiceField(
-        label=_("Agency"),
-        required=False,
-        queryset=Agency.objects.none(),
-        empty_label=_("All agencies"),
-    )
-    field = forms.ModelChoiceField(
-        label=_("Field"),
-        required=False,
-        queryset=Field.objects.order_by("name"),
-        empty_label=_("All fields"),
-        to_field_name="code",
-    )
+    agency = forms.ChoiceField(label=_("Agency"), widget=QuickSelect, required=False)
+    field = forms.ChoiceField(label=_("Field"), widget=QuickSelect, required=False)
     service_level = forms.ChoiceField(
         label=_("Online service"),
+        widget=QuickSelect,
         required=False,
         choices=[("", _("Any")), *ServiceLevel.choices],
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["agency"].queryset = agencies_handling_procedures()
-        self.fields["agency"].to_field_name = "code"
-        self.fields["agency"].label_from_instance = lambda a: a.display_name
-        self.fields["field"].label_from_instance = lambda f: f.display_name
+        choices = catalog_filter_choices()
+        self.fields["agency"].choices = [("", _("All agencies")), *choices["agencies"]]
+        self.fields["field"].choices = [("", _("All fields")), *choices["fields"]]
 
     def filters(self) -> dict:
         """The cleaned filters, or none at all when the query string is malformed."""
@@ -54,7 +44,7 @@ class CatalogFilterForm(forms.Form):
         return {
             "query": data["q"],
             "level": data["level"],
-            "agency": data["agency"],
-            "field": data["field"],
+            "agency_code": data["agency"],
+            "field_code": data["field"],
             "service_level": data["service_level"],
         }

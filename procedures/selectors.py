@@ -1,6 +1,9 @@
 """Reads of the catalog, with the joins each page needs built in."""
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils.translation import get_language
 
 from procedures.constants import ServiceLevel
 from procedures.models import Agency, DocumentComponent, Field, Procedure
@@ -10,8 +13,8 @@ def procedure_list(
     *,
     query: str = "",
     level: str = "",
-    agency: Agency | None = None,
-    field: Field | None = None,
+    agency_code: str = "",
+    field_code: str = "",
     service_level: str = "",
 ) -> QuerySet[Procedure]:
     qs = Procedure.objects.active().select_related("field")
@@ -19,10 +22,10 @@ def procedure_list(
         qs = qs.search(query)
     if level:
         qs = qs.filter(level=level)
-    if agency is not None:
-        qs = qs.filter(agencies=agency)
-    if field is not None:
-        qs = qs.filter(field=field)
+    if agency_code:
+        qs = qs.filter(agencies__code=agency_code)
+    if field_code:
+        qs = qs.filter(field__code=field_code)
     if service_level:
         qs = qs.filter(service_level=service_level)
     return qs.order_by("name", "id")
@@ -54,6 +57,32 @@ def agencies_handling_procedures() -> QuerySet[Agency]:
         agency_id=OuterRef("pk"), procedure__is_active=True
     )
     return Agency.objects.filter(Exists(handles_one), is_active=True).order_by("level", "name")
+
+
+CATALOG_CHOICES_SECONDS = 300
+
+
+def _catalog_choices_key(language: str) -> str:
+    return f"procedures:catalog-filter-choices:{language}"
+
+
+def catalog_filter_choices() -> dict[str, list[tuple[str, str]]]:
+    """(code, name) of the agencies and fields the catalog filter offers, in the
+    active language, cached: every visitor's catalog page shows ~200 of them,
+    and they change only when an administrator edits the catalog."""
+    key = _catalog_choices_key(get_language() or settings.LANGUAGE_CODE)
+    choices = cache.get(key)
+    if choices is None:
+        choices = {
+            "agencies": [(a.code, a.display_name) for a in agencies_handling_procedures()],
+            "fields": [(f.code, f.display_name) for f in Field.objects.order_by("name")],
+        }
+        cache.set(key, choices, CATALOG_CHOICES_SECONDS)
+    return choices
+
+
+def catalog_filter_choices_forget() -> None:
+    cache.delete_many([_catalog_choices_key(code) for code, _name in settings.LANGUAGES])
 
 
 def fields_with_counts() -> QuerySet[Field]:

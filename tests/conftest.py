@@ -1,6 +1,7 @@
 """Fixtures shared by every suite."""
 
 import pytest
+from django.core.cache import cache
 from django.utils import translation
 
 
@@ -10,6 +11,14 @@ def _vietnamese_by_default(settings):
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: ids are new, but lockouts and counts are not."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

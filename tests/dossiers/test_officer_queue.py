@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import signing
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -13,7 +14,8 @@ from django.utils import timezone
 
 from citizens.constants import MembershipRole
 from citizens.models import Membership
-from dossiers import constants, selectors
+from dossiers import constants, selectors, services
+from dossiers import queue_counts as queue_counts_cache
 from dossiers.constants import Channel, DossierState
 from dossiers.selectors import QueueFilters, queue_counts, queue_page
 from tests.factories import AgencyFactory, DossierFactory, ProcedureFactory, UserFactory
@@ -205,6 +207,38 @@ def test_counts_per_state_come_from_one_query(ward, procedure, django_assert_num
     }
 
 
+def test_counts_are_served_from_the_cache_until_a_dossier_of_the_agency_moves(
+    ward, procedure, officer, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    dossier = DossierFactory(submitted=True, agency=ward, procedure=procedure)
+    assert queue_counts(ward)[DossierState.SUBMITTED] == 1
+    with django_assert_num_queries(0):
+        assert queue_counts(ward)[DossierState.SUBMITTED] == 1
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.dossier_receive(dossier=dossier, actor=officer)
+
+    counts = queue_counts(ward)
+    assert (counts[DossierState.SUBMITTED], counts[DossierState.RECEIVED]) == (0, 1)
+
+
+def test_counts_computed_while_a_dossier_moved_are_not_served_after_it(ward, procedure):
+    DossierFactory(submitted=True, agency=ward, procedure=procedure)
+    generation = cache.get(f"dossiers:queue-counts:generation:{ward.pk}")
+    assert generation is None
+    queue_counts(ward)
+    stale_generation = cache.get(f"dossiers:queue-counts:generation:{ward.pk}")
+    DossierFactory(submitted=True, agency=ward, procedure=procedure)
+    queue_counts_cache.forget(ward.pk)
+    # A page that began before the change stores its old figures late.
+    cache.set(
+        f"dossiers:queue-counts:{ward.pk}:{stale_generation}",
+        queue_counts_cache.compute(ward.pk) | {DossierState.SUBMITTED: 1},
+    )
+
+    assert queue_counts(ward)[DossierState.SUBMITTED] == 2
+
+
 def test_drafts_are_never_listed_nor_counted(client, ward, procedure, officer):
     draft = DossierFactory(agency=ward, procedure=procedure)
     client.force_login(officer)
@@ -225,10 +259,58 @@ def test_filter_by_procedure_keeps_only_its_dossiers(ward, procedure):
     DossierFactory(submitted=True, agency=ward, procedure=other_procedure)
 
     page = queue_page(
-        agency=ward, state=DossierState.SUBMITTED, filters=QueueFilters(procedure=procedure)
+        agency=ward, state=DossierState.SUBMITTED, filters=QueueFilters(procedure=procedure.code)
     )
 
     assert [d.pk for d in page.items] == [wanted.pk]
+
+
+def test_procedure_filter_typed_without_accents_keeps_every_procedure_it_names(
+    client, ward, procedure, officer
+):
+    foreign = ProcedureFactory(name="Đăng ký khai sinh có yếu tố nước ngoài", agencies=[ward])
+    marriage = ProcedureFactory(name="Đăng ký kết hôn", agencies=[ward])
+    wanted = {
+        DossierFactory(submitted=True, agency=ward, procedure=procedure).pk,
+        DossierFactory(submitted=True, agency=ward, procedure=foreign).pk,
+    }
+    DossierFactory(submitted=True, agency=ward, procedure=marriage)
+    client.force_login(officer)
+
+    response = client.get(QUEUE, {"state": "submitted", "procedure": "dang ky khai sinh"})
+
+    assert {d.pk for d in response.context["page"].items} == wanted
+
+
+def test_procedure_filter_by_code_keeps_only_that_procedure(client, ward, procedure, officer):
+    # Its code is also a word of nothing else, but a code must never widen to names.
+    other = ProcedureFactory(name=f"Thủ tục giống {procedure.code}", agencies=[ward])
+    wanted = DossierFactory(submitted=True, agency=ward, procedure=procedure)
+    DossierFactory(submitted=True, agency=ward, procedure=other)
+    client.force_login(officer)
+
+    response = client.get(QUEUE, {"state": "submitted", "procedure": f" {procedure.code} "})
+
+    assert [d.pk for d in response.context["page"].items] == [wanted.pk]
+
+
+def test_a_procedure_the_agency_does_not_handle_is_a_clear_error_and_lists_all(
+    client, ward, procedure, officer
+):
+    elsewhere = ProcedureFactory(name="Cấp giấy phép xây dựng")
+    dossier = DossierFactory(submitted=True, agency=ward, procedure=procedure)
+    client.force_login(officer)
+
+    response = client.get(QUEUE, {"state": "submitted", "procedure": elsewhere.code})
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["procedure"] == [
+        f"No procedure of this agency matches “{elsewhere.code}”."
+    ]
+    assert [d.pk for d in response.context["page"].items] == [dossier.pk]
+    html = response.content.decode()
+    assert 'type="search" name="procedure"' in html
+    assert '<select name="procedure"' not in html
 
 
 def test_filter_by_channel_keeps_only_that_channel(ward, procedure):
@@ -497,6 +579,7 @@ def test_the_queue_page_makes_as_many_queries_for_many_rows_as_for_one(
         client.get(QUEUE, {"state": "received"})
     for _ in range(10):
         DossierFactory(received=True, agency=ward, procedure=ProcedureFactory(agencies=[ward]))
+    cache.clear()  # the counts too are computed again, as after any change
 
     with django_assert_num_queries(len(one.captured_queries)):
         client.get(QUEUE, {"state": "received"})

@@ -69,6 +69,25 @@ def test_list_filters_by_agency_code(client, procedures, ward):
     assert listed(response) == ["1.001193"]
 
 
+def test_filter_offers_an_agency_as_soon_as_it_handles_a_procedure(client, procedures):
+    assert "Phường Thanh Khê" not in client.get(reverse("procedures:list")).text
+    new_ward = AgencyFactory(code="000.02.00.H15", name="Phường Thanh Khê")
+    ProcedureFactory(code="1.009999", agencies=[new_ward])
+
+    response = client.get(reverse("procedures:list"), {"agency": new_ward.code})
+
+    assert '<option value="000.02.00.H15" selected>Phường Thanh Khê</option>' in response.text
+    assert listed(response) == ["1.009999"]
+
+
+def test_filter_choices_follow_the_language(client, procedures):
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+
+    response = client.get(reverse("procedures:list"))
+
+    assert '<option value="ho-tich">Civil status</option>' in response.text
+
+
 def test_list_filters_by_field(client, procedures):
     response = client.get(reverse("procedures:list"), {"field": "ho-tich"})
     assert listed(response) == ["1.001193", "2.000884"]
