@@ -33,6 +33,7 @@ agency, never per dossier). Periods are Vietnamese calendar days
 from __future__ import annotations
 
 import dataclasses
+import uuid
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -88,7 +89,7 @@ CUSTOM_PERIOD_MAX_DAYS = 5 * 366
 # Agency trees are shallow; this only stops a parent loop entered by mistake.
 _MAX_AGENCY_DEPTH = 10
 _RESULT_PREFIX = "dossier:"
-_CACHE_VERSION = "v1"
+_CACHE_VERSION = "v2"
 
 
 # --------------------------------------------------------------------------
@@ -793,6 +794,9 @@ class PublicStatistics:
     trend: Trend
     agencies: list[AgencyRow] = field(default_factory=list)
     procedures: list[ProcedureRow] = field(default_factory=list)
+    # Names this computation of the figures: the pages cache their rendered
+    # HTML under it, so new figures never show in an old page.
+    version: str = ""
 
 
 def _cached(key: str, compute, seconds: int = PUBLIC_CACHE_SECONDS):
@@ -800,6 +804,8 @@ def _cached(key: str, compute, seconds: int = PUBLIC_CACHE_SECONDS):
     value = cache.get(key)
     if value is None:
         value = compute()
+        if isinstance(value, PublicStatistics):
+            value.version = f"{key}:{uuid.uuid4().hex}"
         cache.set(key, value, seconds)
     return value
 

@@ -20,6 +20,7 @@ from django.core.paginator import EmptyPage, Paginator
 from django.http import Http404, HttpResponse, HttpResponseNotModified, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_safe
@@ -161,7 +162,9 @@ def _public_context(request, stats, prefix, **extra):
         "stats": stats,
         "figures": stats.figures,
         "period": stats.period,
-        "charts": trend_charts(stats.trend, prefix),
+        # Drawn only when the page's cached HTML has expired (see the templates).
+        "charts": SimpleLazyObject(lambda: trend_charts(stats.trend, prefix)),
+        "page_cache_seconds": statistics.PUBLIC_CACHE_SECONDS,
         **extra,
     }
 

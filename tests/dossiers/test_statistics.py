@@ -549,6 +549,27 @@ def test_public_figures_are_cached_for_a_while(client, world):
     assert client.get(url).context["figures"].submitted == 13
 
 
+def test_the_rendered_public_page_follows_its_figures_and_language(client, world):
+    url = reverse("dossiers:statistics")
+
+    def main():
+        return re.search(r"<main.*</main>", client.get(url).content.decode(), flags=re.S).group(0)
+
+    period = client.get(url).context["period"]
+    vietnamese = main()
+    client.cookies["portal_language"] = "en"
+    assert "of 12 dossiers submitted" in section(main(), "indicators-title")
+    client.cookies["portal_language"] = "vi"
+    assert main() == vietnamese
+    DossierFactory(submitted=True, agency=world.ward_a, procedure=world.procedure)
+    assert main() == vietnamese  # the same figures, still cached
+
+    cache.delete(f"statistics:v2:city:{period.key}")  # the figures expire, not the page
+    client.cookies["portal_language"] = "en"
+
+    assert "of 13 dossiers submitted" in section(main(), "indicators-title")
+
+
 def test_a_year_can_be_chosen_on_the_public_pages(client, world):
     year = statistics.local_today().year
     response = client.get(reverse("dossiers:statistics"), {"year": year})
