@@ -14,7 +14,9 @@ Consequences for tests, written down in the fixture's docstring too:
   `settings` fixture) applies to the worker as well.
 * Celery's Django fix-up closes the worker thread's database connections
   before and after each task, so none is left open when the test database is
-  flushed or dropped.
+  flushed or dropped. The portal's CELERY_DB_REUSE_MAX (keep a connection for
+  100 tasks, as deployed workers do) is turned off here for that reason: the
+  thread's last connection would outlive the test.
 """
 
 import contextlib
@@ -35,6 +37,9 @@ def running_worker():
     # A worker configures logging as it starts; keep pytest's handlers.
     hijack = app.conf.worker_hijack_root_logger
     app.conf.worker_hijack_root_logger = False
+    # Celery's Django fix-up reads the Django setting's own name.
+    reuse = app.conf.get("CELERY_DB_REUSE_MAX")
+    app.conf.CELERY_DB_REUSE_MAX = 0
     try:
         # Tasks queued by an earlier, interrupted run must not run against this one.
         app.control.purge()
@@ -49,3 +54,4 @@ def running_worker():
             yield worker
     finally:
         app.conf.worker_hijack_root_logger = hijack
+        app.conf.CELERY_DB_REUSE_MAX = reuse
