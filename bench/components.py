@@ -1,7 +1,7 @@
 """Component figures: the portal's background work, measured outside the web pages.
 
     python -m bench.components [--database-url URL] [--broker-url URL] [--quick]
-                               [--full-deadline-run]
+                               [--deadline-sample N]
 
 `bench/run.py` calls `run_components` after the load scenarios; the command
 prints the same figures for a quick look. Each figure is
@@ -22,12 +22,12 @@ prints the same figures for a quick look. Each figure is
 * deadline_alerts_*: the body of `deadline_alerts_task` over the open
   dossiers of the bench database, in this process, inside one transaction
   that is rolled back, so the next run meets the same database. The first run
-  over a database never alerted writes every alert due and notifies each
-  agency's officers and supervisors of each, which takes hours at a million
-  dossiers; it is measured as its collection (whole) and its action on a
-  thousand of the alerts due, every kind in proportion (`deadline_alerts_act`),
-  from which its time is estimated; `--full-deadline-run` runs it whole
-  instead. The second run, every alert written, finds nothing new.
+  over a database never alerted writes every alert due and tells each
+  agency's officers and supervisors once per kind (a digest); it is measured
+  whole. `--deadline-sample N` measures instead its collection and its action
+  on N of the alerts due, every kind in proportion (`deadline_alerts_act`),
+  and estimates the rest (before digests, a first run took an hour at a
+  million dossiers). The second run, every alert written, finds nothing new.
 * outbox_webhook_worker, outbox_webhook_sweep and outbox_email_sweep: pending
   outbox rows delivered per second. The webhook rows go to a local gateway,
   a separate process answering 200 at once, which must receive each row's
@@ -108,7 +108,7 @@ class Sizes:
     online_verifications: int = 2_000
     notifications: int = 2_000
     # Alerts the first deadline run acts on before its rate is taken; None: all.
-    alerts_sample: int | None = 1_000
+    alerts_sample: int | None = None
 
 
 QUICK = Sizes(
@@ -135,7 +135,7 @@ def figure(value: float, unit: str, detail: str) -> dict:
 
 
 def run_components(
-    *, database_url: str, broker_url: str, quick: bool = False, full_deadline_run: bool = False
+    *, database_url: str, broker_url: str, quick: bool = False, deadline_sample: int | None = None
 ) -> dict:
     """The component figures, measured by `python -m bench.components` in a child process.
 
@@ -156,8 +156,8 @@ def run_components(
     ]
     if quick:
         command.append("--quick")
-    if full_deadline_run:
-        command.append("--full-deadline-run")
+    if deadline_sample:
+        command += ["--deadline-sample", str(deadline_sample)]
     # Its own process group: if this process is interrupted, the child (and
     # the gateway it spawned) can be stopped as a group.
     child = subprocess.Popen(
@@ -764,13 +764,12 @@ def measure_deadline_alerts(*, act_sample: int | None) -> dict:
     """The deadline-alert run over the bench database, in a transaction rolled back at the end.
 
     A first run over a database nobody has alerted yet writes an alert for
-    every overdue or unreceived dossier and tells each agency's officers and
-    supervisors about each: at a million dossiers, well over a hundred
-    thousand alerts and millions of outbox rows, for hours. Unless
-    `act_sample` is None, the first run is therefore measured in its two
-    parts: collecting every alert due (all of it, as the task does), and
-    acting on the first `act_sample` of them (whole batches, as the task
-    does), whose rate gives the time the rest would take. The remaining
+    every overdue or unreceived dossier (well over a hundred thousand at a
+    million dossiers) and tells each agency's officers and supervisors once
+    per kind. With `act_sample` None it is measured whole. Else it is
+    measured in its two parts: collecting every alert due (all of it, as the
+    task does), and acting on the first `act_sample` of them (per agency, as
+    the task does), whose rate gives the time the rest would take. The remaining
     alerts are then written without their notifications, so that the second
     run meets what a complete first run leaves: nothing new to send.
     """
@@ -817,7 +816,7 @@ def measure_deadline_alerts(*, act_sample: int | None) -> dict:
             log(f"  collected in {outcome['collect_seconds']:.2f} s: {outcome['due']}")
             # The sample takes from every kind in proportion to its alerts due,
             # the first ones as the run meets them, so that its rate is the
-            # mix's. It acts in the task's batches, through its `alerts_send`.
+            # mix's. It acts per agency, as the task does, through its `alerts_send`.
             due_ids = {
                 kind: [pk for batch in batches for pk in batch]
                 for kind, batches in collected.items()
@@ -830,10 +829,9 @@ def measure_deadline_alerts(*, act_sample: int | None) -> dict:
             acted: dict[str, int] = {}
             started = time.perf_counter()
             for kind, pks in due_ids.items():
-                sample = pks[: taken[kind]]
+                by_agency = deadlines.dossiers_by_agency(pks[: taken[kind]])
                 acted[str(kind)] = sum(
-                    deadlines.alerts_send(kind, sample[at : at + deadlines.BATCH_SIZE])
-                    for at in range(0, len(sample), deadlines.BATCH_SIZE)
+                    deadlines.alerts_send(kind, ids) for ids in by_agency.values()
                 )
             outcome["act_seconds"] = time.perf_counter() - started
             outcome["acted"] = acted
@@ -882,8 +880,8 @@ def measure_deadline_alerts(*, act_sample: int | None) -> dict:
                 act_rate,
                 "per second",
                 f"alerts_send on {total_acted:,} of the alerts due, every kind in proportion "
-                f"({sampled}): the alert rows, then notify() to the agency's officers and "
-                f"supervisors, {rows_per_alert:.1f} outbox rows per alert ({rows:,} in all); "
+                f"({sampled}): the alert rows, then one notify() per agency to its officers and "
+                f"supervisors, {rows_per_alert:.2f} outbox rows per alert ({rows:,} in all); "
                 f"{where}",
             )
         if total_acted >= total_due:
@@ -955,9 +953,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--quick", action="store_true", help="tiny sizes: does it all run?")
     parser.add_argument(
-        "--full-deadline-run",
-        action="store_true",
-        help="run the first deadline-alert run whole instead of estimating it (hours at 1M)",
+        "--deadline-sample",
+        type=int,
+        help="act on this many alerts of the first deadline run and estimate the rest",
     )
     parser.add_argument("--json", action="store_true", help="also print the figures as JSON")
     return parser.parse_args(argv)
@@ -967,8 +965,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     signal.signal(signal.SIGTERM, _terminate)
     sizes = QUICK if args.quick else Sizes()
-    if args.full_deadline_run:
-        sizes = dataclasses.replace(sizes, alerts_sample=None)
+    if args.deadline_sample:
+        sizes = dataclasses.replace(sizes, alerts_sample=args.deadline_sample)
     workdir = Path(tempfile.mkdtemp(prefix="portal-components-"))
     gateway = None
     try:

@@ -23,14 +23,27 @@ the other waits for it to commit and skips it, so nobody is told twice. The
 notifications are outbox rows written in the same transaction, so a failed
 batch sends nothing and is alerted by the next run.
 
+Staff are told per agency, not per dossier: in one run each officer and
+supervisor gets one message per kind and agency, about the dossier itself
+when it is alone, else a digest listing the most urgent `DIGEST_LISTED` and
+the number of the others, with a link to the queue's tab. After a backlog
+(the first run over a city's open dossiers, or a week without a worker) the
+officer of a large ward would otherwise get one message per dossier: 25,000
+at city size (bench/README.md). So the run collects every dossier of a kind
+first, then acts per agency, one transaction each. Applicants' supplement
+reminders stay one per dossier: each is about their own.
+
 A supplement request starts a new round of the dossier (it is received again
 later, with a new due date) and clears its alerts (`dossiers.services`). The
 notifications' deduplication keys name the alert row, so the next round's
 alerts, new rows, are not taken for repeats of the last round's.
 """
 
+from collections import defaultdict
 from collections.abc import Iterator
 from datetime import datetime
+from itertools import chain
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -48,6 +61,8 @@ from procedures.calendar import WorkingCalendar
 from procedures.models import Agency
 
 BATCH_SIZE = 1000
+# Dossiers a digest lists by name; the others are counted.
+DIGEST_LISTED = 10
 
 # The state a dossier must still be in when its alert is written.
 ALERT_STATE = {
@@ -55,6 +70,12 @@ ALERT_STATE = {
     AlertKind.OVERDUE: DossierState.RECEIVED,
     AlertKind.NOT_RECEIVED: DossierState.SUBMITTED,
     AlertKind.SUPPLEMENT_REMINDER: DossierState.SUPPLEMENT_REQUESTED,
+}
+# The queue tab a digest links to, and the order it lists dossiers in.
+DIGEST_TAB = {
+    AlertKind.DUE_SOON: (DossierState.RECEIVED, "due_at"),
+    AlertKind.OVERDUE: (DossierState.RECEIVED, "due_at"),
+    AlertKind.NOT_RECEIVED: (DossierState.SUBMITTED, "sort_at"),
 }
 NOTIFICATION_KIND = {
     AlertKind.DUE_SOON: MessageKind.ALERT_DUE_SOON,
@@ -220,36 +241,83 @@ def _insert_alerts(kind: str, dossier_ids: list[int]) -> dict[int, int]:
 
 
 def alerts_send(kind: str, dossier_ids: list[int], *, recipients=None) -> int:
-    """Alert the dossiers not alerted yet of this kind, in one transaction; return how many."""
+    """Alert the dossiers not alerted yet of this kind, in one transaction; return how many.
+
+    Each agency's staff get one message for all of its dossiers among them;
+    each applicant a reminder per dossier.
+    """
     recipients = recipients if recipients is not None else _RecipientsByAgency()
     with transaction.atomic():
         alerted = _insert_alerts(kind, dossier_ids)
-        dossiers = (
-            Dossier.objects.filter(pk__in=list(alerted))
-            .select_related("agency", "procedure", "applicant")
-            .order_by("pk")
-        )
-        for dossier in dossiers:
-            if kind == AlertKind.SUPPLEMENT_REMINDER:
-                users = [dossier.applicant]
-                context = {"dossier": dossier, "supplement_due_at": dossier.supplement_due_at}
-                link = reverse("dossiers:detail", args=[dossier.pk])
-            else:
-                users = recipients.of(dossier.agency)
-                context = {"dossier": dossier}
-                link = reverse("dossiers:officer_detail", args=[dossier.pk])
-            # Nobody to tell (an agency without officers) still uses up the
-            # alert: it is due once, not again whenever someone joins.
-            if users:
-                notification_services.notify(
-                    users=users,
-                    kind=NOTIFICATION_KIND[kind],
-                    context=context,
-                    link=link,
-                    # The alert row's id: a new round's alert is a new row.
-                    dedupe_key=f"alert:{kind}:{dossier.pk}:{alerted[dossier.pk]}",
-                )
+        if kind == AlertKind.SUPPLEMENT_REMINDER:
+            _remind_applicants(alerted)
+        else:
+            for agency_id, ids in dossiers_by_agency(list(alerted)).items():
+                _tell_staff(kind, agency_id, ids, alerted, recipients)
     return len(alerted)
+
+
+def dossiers_by_agency(dossier_ids: list[int]) -> dict[int, list[int]]:
+    """The ids grouped by the dossiers' agency: how the run acts on what it collected."""
+    grouped: dict[int, list[int]] = defaultdict(list)
+    for start in range(0, len(dossier_ids), BATCH_SIZE):
+        rows = Dossier.objects.filter(pk__in=dossier_ids[start : start + BATCH_SIZE]).values_list(
+            "agency_id", "pk"
+        )
+        for agency_id, pk in rows:
+            grouped[agency_id].append(pk)
+    return grouped
+
+
+def _remind_applicants(alerted: dict[int, int]) -> None:
+    dossiers = (
+        Dossier.objects.filter(pk__in=list(alerted))
+        .select_related("agency", "procedure", "applicant")
+        .order_by("pk")
+    )
+    for dossier in dossiers:
+        notification_services.notify(
+            users=[dossier.applicant],
+            kind=NOTIFICATION_KIND[AlertKind.SUPPLEMENT_REMINDER],
+            context={"dossier": dossier, "supplement_due_at": dossier.supplement_due_at},
+            link=reverse("dossiers:detail", args=[dossier.pk]),
+            dedupe_key=f"alert:{AlertKind.SUPPLEMENT_REMINDER}:{dossier.pk}:{alerted[dossier.pk]}",
+        )
+
+
+def _tell_staff(kind, agency_id, dossier_ids, alerted, recipients) -> None:
+    """One message to each of the agency's officers and supervisors about these dossiers."""
+    state, order = DIGEST_TAB[kind]
+    listed = list(
+        Dossier.objects.filter(pk__in=dossier_ids)
+        .select_related("agency", "procedure")
+        .order_by(order, "pk")[:DIGEST_LISTED]
+    )
+    agency = listed[0].agency
+    users = recipients.of(agency)
+    # Nobody to tell (an agency without officers) still uses up the alerts:
+    # each is due once, not again whenever someone joins.
+    if not users:
+        return
+    # The alert rows' ids: a new round's alert is a new row, so a new message.
+    first_alert = min(alerted[pk] for pk in dossier_ids)
+    if len(dossier_ids) == 1:
+        dossier = listed[0]
+        context = {"dossier": dossier}
+        link = reverse("dossiers:officer_detail", args=[dossier.pk])
+        dedupe_key = f"alert:{kind}:{dossier.pk}:{first_alert}"
+    else:
+        context = {
+            "agency": agency,
+            "dossiers": listed,
+            "count": len(dossier_ids),
+            "more": len(dossier_ids) - len(listed),
+        }
+        link = f"{reverse('dossiers:queue')}?{urlencode({'agency': agency.pk, 'state': state})}"
+        dedupe_key = f"alerts:{kind}:{agency.pk}:{first_alert}:{len(dossier_ids)}"
+    notification_services.notify(
+        users=users, kind=NOTIFICATION_KIND[kind], context=context, link=link, dedupe_key=dedupe_key
+    )
 
 
 # --------------------------------------------------------------------------
@@ -269,10 +337,15 @@ def deadline_alerts_run(
         AlertKind.OVERDUE: overdue_ids(now, batch_size=batch_size),
         AlertKind.NOT_RECEIVED: not_received_ids(now, calendar=calendar, batch_size=batch_size),
     }
-    return {
-        str(kind): sum(alerts_send(kind, ids, recipients=recipients) for ids in batches)
-        for kind, batches in collected.items()
-    }
+    counts = {}
+    for kind, batches in collected.items():
+        # Every dossier of the kind first, then one transaction per agency:
+        # its staff get one message for the run, however many dossiers.
+        by_agency = dossiers_by_agency(list(chain.from_iterable(batches)))
+        counts[str(kind)] = sum(
+            alerts_send(kind, ids, recipients=recipients) for ids in by_agency.values()
+        )
+    return counts
 
 
 def supplement_reminders_run(now: datetime | None = None, *, batch_size: int = BATCH_SIZE) -> int:

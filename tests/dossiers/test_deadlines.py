@@ -6,6 +6,7 @@ exercised on fixed 2026 dates (default office hours, Monday to Friday
 Sat 16 and Sun 17 May are the weekend.
 """
 
+import re
 import time
 from collections import Counter
 from datetime import datetime, timedelta
@@ -109,12 +110,23 @@ def in_app_recipients(kind: str) -> Counter:
     return Counter(rows.values_list("user_id", flat=True))
 
 
-def assert_one_row_per_user_channel_and_dossier(kind: str) -> None:
+def assert_one_row_per_user_channel_and_message(kind: str) -> None:
     rows = list(
-        Notification.objects.filter(kind=kind).values_list("user_id", "channel", "reference")
+        Notification.objects.filter(kind=kind).values_list("user_id", "channel", "dedupe_key")
     )
     assert rows
     assert len(rows) == len(set(rows))
+
+
+def digest_counts(user, kind: str) -> list[int]:
+    """The number of dossiers each of the user's in-portal messages of `kind` is about."""
+    counts = []
+    for subject in Notification.objects.filter(
+        kind=kind, channel=NotificationChannel.IN_APP, user=user
+    ).values_list("subject", flat=True):
+        many = re.search(r": (\d+) hồ sơ", subject)
+        counts.append(int(many.group(1)) if many else 1)
+    return sorted(counts)
 
 
 # --------------------------------------------------------------------------
@@ -275,7 +287,7 @@ def test_each_alert_kind_is_written_and_notified_once(org):
     }
     for kind in ("alert_due_soon", "alert_overdue", "alert_not_received"):
         assert in_app_recipients(kind)[org.officer.pk] == 1
-        assert_one_row_per_user_channel_and_dossier(kind)
+        assert_one_row_per_user_channel_and_message(kind)
     links = set(Notification.objects.filter(kind="alert_overdue").values_list("link", flat=True))
     assert links == {reverse("dossiers:officer_detail", args=[overdue.pk])}
 
@@ -295,7 +307,56 @@ def test_running_the_alerts_twice_alerts_once(org):
         org.supervisor.pk: 1,
         org.city_supervisor.pk: 1,
     }
-    assert_one_row_per_user_channel_and_dossier("alert_overdue")
+    assert_one_row_per_user_channel_and_message("alert_overdue")
+
+
+def test_many_dossiers_of_an_agency_make_one_digest_per_recipient_and_run(org):
+    overdue = [org.received(vn(2026, 5, 12, 9) - timedelta(hours=n)) for n in range(14)]
+    elsewhere = DossierFactory(
+        received=True,
+        agency=org.other_ward,
+        submitted_at=vn(2026, 5, 1, 9),
+        due_at=vn(2026, 5, 12, 9),
+    )
+
+    assert deadlines.deadline_alerts_run(NOW)["overdue"] == 15
+
+    assert in_app_recipients("alert_overdue") == {
+        org.officer.pk: 1,
+        org.supervisor.pk: 1,
+        org.city_supervisor.pk: 2,  # one per ward below the city
+        org.other_officer.pk: 1,
+        org.other_supervisor.pk: 1,
+    }
+    digest = Notification.objects.get(
+        kind="alert_overdue", channel=NotificationChannel.IN_APP, user=org.officer
+    )
+    assert digest.subject.startswith("Quá hạn: 14 hồ sơ tại Ủy ban nhân dân phường Hải Châu")
+    assert digest.link == f"{reverse('dossiers:queue')}?agency={org.ward.pk}&state=received"
+    # The longest overdue first; the first ten by code, then the count of the rest.
+    longest_first = sorted(overdue, key=lambda d: d.due_at)
+    listed = [d.code for d in longest_first if d.code in digest.body_text]
+    assert listed == [d.code for d in longest_first[: deadlines.DIGEST_LISTED]]
+    assert "… và 4 hồ sơ khác." in digest.body_text
+    single = Notification.objects.get(
+        kind="alert_overdue", channel=NotificationChannel.IN_APP, user=org.other_officer
+    )
+    assert single.link == reverse("dossiers:officer_detail", args=[elsewhere.pk])
+    assert DeadlineAlert.objects.filter(kind=AlertKind.OVERDUE).count() == 15
+
+
+def test_a_dossier_that_becomes_overdue_later_is_alerted_alone_in_the_next_run(org):
+    for n in range(3):
+        org.received(vn(2026, 5, 12, 9) + timedelta(minutes=n))
+    deadlines.deadline_alerts_run(NOW)
+    later = org.received(vn(2026, 5, 13, 11))
+
+    deadlines.deadline_alerts_run(vn(2026, 5, 13, 14))
+
+    assert digest_counts(org.officer, "alert_overdue") == [1, 3]
+    assert Notification.objects.filter(
+        user=org.officer, link=reverse("dossiers:officer_detail", args=[later.pk])
+    ).exists()
 
 
 def test_a_dossier_due_soon_and_later_overdue_gets_both_alerts_once(org):
@@ -336,15 +397,13 @@ def test_two_overlapping_runs_alert_each_dossier_once():
     assert sum(r["not_received"] for r in results) == 1
     assert DeadlineAlert.objects.filter(kind=AlertKind.OVERDUE).count() == 30
     assert DeadlineAlert.objects.filter(dossier=waiting).count() == 1
-    told = Notification.objects.filter(
-        kind="alert_overdue", channel=NotificationChannel.IN_APP, user=org.officer
-    )
-    assert told.count() == 30
-    assert told.values("dedupe_key").distinct().count() == 30
+    # One message for the 30 (two, if the runs split them), never one per dossier.
+    assert sum(digest_counts(org.officer, "alert_overdue")) == 30
+    assert len(digest_counts(org.officer, "alert_overdue")) <= 2
     assert {d.pk for d in dossiers} == set(
         DeadlineAlert.objects.filter(kind=AlertKind.OVERDUE).values_list("dossier_id", flat=True)
     )
-    assert_one_row_per_user_channel_and_dossier("alert_overdue")
+    assert_one_row_per_user_channel_and_message("alert_overdue")
 
 
 def _wait_for_alert(dossier, kind):
@@ -373,7 +432,7 @@ def test_the_beat_task_runs_on_a_real_worker_and_alerts_once(celery_worker):
         org.supervisor.pk: 2,
         org.city_supervisor.pk: 2,
     }
-    assert_one_row_per_user_channel_and_dossier("alert_overdue")
+    assert_one_row_per_user_channel_and_message("alert_overdue")
 
 
 # --------------------------------------------------------------------------

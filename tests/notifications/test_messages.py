@@ -159,6 +159,62 @@ def test_each_message_reads_right_in_the_recipients_language(dossier, kind, lang
     assert "http" not in texts["in_app_text"]
 
 
+# A digest: several dossiers of one agency alerted in one run.
+DIGEST_EXPECTED = {
+    "alert_due_soon": (
+        ("Sắp đến hạn: 12 hồ sơ tại Ủy ban nhân dân phường Hải Châu", "12 hồ sơ sắp đến hạn"),
+        ("Due soon: 12 dossiers at Hai Chau Ward", "12 dossiers are due soon"),
+    ),
+    "alert_overdue": (
+        ("Quá hạn: 12 hồ sơ tại Ủy ban nhân dân phường Hải Châu", "12 hồ sơ đã quá hạn"),
+        ("Overdue: 12 dossiers at Hai Chau Ward", "12 dossiers are past their due date"),
+    ),
+    "alert_not_received": (
+        (
+            "Chưa tiếp nhận: 12 hồ sơ trực tuyến tại Ủy ban nhân dân phường Hải Châu",
+            "12 hồ sơ nộp trực tuyến chưa được tiếp nhận",
+        ),
+        (
+            "Not received yet: 12 online dossiers at Hai Chau Ward",
+            "12 dossiers were submitted online and have not been received",
+        ),
+    ),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(DIGEST_EXPECTED))
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_a_digest_names_the_most_urgent_dossiers_and_counts_the_others(dossier, kind, language):
+    others = [
+        DossierFactory(
+            received=True,
+            agency=dossier.agency,
+            procedure=dossier.procedure,
+            code=f"000.01.00.H15-260715-{n:04d}",
+            due_at=DUE,
+        )
+        for n in range(2)
+    ]
+    context = {"agency": dossier.agency, "dossiers": [dossier, *others], "count": 12, "more": 9}
+    texts = render_message(
+        kind=kind, context=context, recipient=UserFactory(language=language), link="/officer/queue/"
+    )
+    subject, intro = DIGEST_EXPECTED[kind][0 if language == "vi" else 1]
+
+    assert texts["subject"] == subject
+    assert texts["in_app_text"] == f"{subject}."
+    more = "… và 9 hồ sơ khác." if language == "vi" else "… and 9 more dossiers."
+    for text in (texts["body_text"], texts["body_html"]):
+        assert intro in text
+        for listed in (dossier, *others):
+            assert listed.code in text
+        assert more in text
+        assert "{{" not in text and "{%" not in text
+    assert "Nguyễn Thị Ánh Tuyết" in texts["body_text"]
+    assert f"{BASE_URL}/officer/queue/" in texts["body_text"]
+    assert texts["short_text"].endswith(f"{BASE_URL}/officer/queue/")
+
+
 def test_procedure_and_agency_names_follow_the_language(dossier):
     vi = render_message(
         kind="dossier_received", context={"dossier": dossier}, recipient=UserFactory(language="vi")
