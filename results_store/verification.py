@@ -143,24 +143,49 @@ def _replace(verdict: Verdict, **changes) -> Verdict:
     return Verdict(**{**verdict.__dict__, **changes})
 
 
-def verify_token(token: str, *, today: dt.date | None = None) -> Verdict:
-    """The token's signature against the portal's keys, then the result's status now."""
-    used_keys: dict[str, SigningKey] = {}
+@dataclass(frozen=True)
+class _KnownKey:
+    public_key: Ed25519PublicKey
+    issuer_code: str  # "" for the portal's own key
 
-    def public_key_for(kid: str) -> Ed25519PublicKey | None:
+
+# kid -> key, for keys found in the store. A kid is the hash of its public key
+# (keys.key_id_for) and a key keeps verifying after rotation, so what is kept
+# never goes stale; unknown kids are not kept, so a new key works at once.
+# Saves a query per verification (bench/README.md).
+_known_keys: dict[str, _KnownKey] = {}
+_KNOWN_KEYS_MAX = 1024
+
+
+def _known_key(kid: str) -> _KnownKey | None:
+    known = _known_keys.get(kid)
+    if known is None:
         signing_key = SigningKey.objects.select_related("agency").filter(kid=kid).first()
         if signing_key is None:
             return None
-        used_keys[kid] = signing_key
-        return keys.public_key(signing_key)
+        known = _KnownKey(
+            public_key=keys.public_key(signing_key),
+            issuer_code=signing_key.agency.code if signing_key.agency else "",
+        )
+        if len(_known_keys) < _KNOWN_KEYS_MAX:
+            _known_keys[kid] = known
+    return known
+
+
+def verify_token(token: str, *, today: dt.date | None = None) -> Verdict:
+    """The token's signature against the portal's keys, then the result's status now."""
+
+    def public_key_for(kid: str) -> Ed25519PublicKey | None:
+        known = _known_key(kid)
+        return known.public_key if known else None
 
     offline = verdict_offline(token, public_key_for, today=today)
     if offline.is_invalid:
         return offline
-    signing_key = used_keys[offline.kid]
     # Every key belongs to one issuer; the portal's own key signs only the
     # status list. A token naming another issuer than its key's is not ours.
-    if signing_key.agency is None or signing_key.agency.code != offline.facts.issuer_code:
+    issuer_code = _known_key(offline.kid).issuer_code
+    if not issuer_code or issuer_code != offline.facts.issuer_code:
         return invalid(InvalidReason.UNKNOWN_KEY)
     result = (
         Result.objects.select_related("result_type", "agency", "superseded_by")

@@ -244,6 +244,17 @@ def test_token_naming_another_issuer_than_its_key_is_not_valid(signed):
     assert verification.verify_token(forged).reason_code == "unknown_key"
 
 
+def test_a_key_is_read_from_the_store_once_and_its_results_status_every_time(
+    signed, officer, django_assert_num_queries
+):
+    assert verification.verify_token(signed.token).is_valid
+    with django_assert_num_queries(1):  # the result's status, nothing else
+        assert verification.verify_token(signed.token).is_valid
+    services.result_revoke(result=signed, reason="Cấp nhầm", actor=officer)
+
+    assert verification.verify_token(signed.token).status == "revoked"
+
+
 def test_token_for_a_result_the_portal_does_not_hold_is_not_valid(signed):
     facts = services.facts_for(signed, signed.content_sha256)
     unknown = tokens.ResultFacts(**{**facts.__dict__, "result_id": uuid.uuid4()})
