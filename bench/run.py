@@ -78,6 +78,12 @@ BUSY_WARNING_PERCENT = 10
 BACKGROUND_LIMIT = 5
 # wrk's default of 2 s would count a slow page as an error, not as a latency.
 WRK_TIMEOUT = "10s"
+# One connection per request, as a reverse proxy in front of gunicorn opens
+# them (nginx speaks HTTP/1.0 upstream by default). With keep-alive, each of
+# wrk's connections stays with the worker that accepted it, and now and then
+# most land on one worker: the reference measured 920 to 3,040 req/s in eight
+# runs of 3 s, against 1,850 to 2,160 with this header (bench/README.md).
+CONNECTION_HEADER = "Connection: close"
 
 
 def log(message: str) -> None:
@@ -510,6 +516,8 @@ def wrk(
         "--latency",
         "-s",
         str(WRK_DIR / script),
+        "-H",
+        CONNECTION_HEADER,
     ]
     if target.cookies:
         command += ["-H", f"Cookie: {_cookie_header(target.cookies)}"]

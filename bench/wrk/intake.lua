@@ -50,11 +50,13 @@ function init(args)
     ["Cookie"] = cookie,
     ["X-CSRFToken"] = os.getenv("BENCH_CSRF_TOKEN"),
     ["Content-Length"] = "0",
+    ["Connection"] = "close",  -- see CONNECTION_HEADER in bench/run.py
   }
   edit_headers = {
     ["Cookie"] = cookie,
     ["X-CSRFToken"] = os.getenv("BENCH_CSRF_TOKEN"),
     ["Content-Type"] = os.getenv("BENCH_INTAKE_TYPE"),
+    ["Connection"] = "close",
   }
   step = "start"
   edit_path = nil
