@@ -305,7 +305,7 @@ def test_a_procedure_the_agency_does_not_handle_is_a_clear_error_and_lists_all(
 
     assert response.status_code == 200
     assert response.context["form"].errors["procedure"] == [
-        f"No procedure of this agency matches “{elsewhere.code}”."
+        f"Không có thủ tục nào của cơ quan này khớp với “{elsewhere.code}”."
     ]
     assert [d.pk for d in response.context["page"].items] == [dossier.pk]
     html = response.content.decode()
