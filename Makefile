@@ -28,7 +28,7 @@ format: ## Format and fix what ruff can
 
 messages: ## Extract translatable strings into locale/*/django.po
 	@scripts/venv.sh
-	.venv/bin/python manage.py makemessages -l vi -l en --no-obsolete --ignore=.venv --ignore=var --ignore=bench
+	.venv/bin/python manage.py makemessages -l vi --no-obsolete --ignore=.venv --ignore=var --ignore=bench
 	.venv/bin/python manage.py compile_translations
 
 lock: ## Re-resolve the lock files from pyproject.toml (needs uv)
