@@ -77,6 +77,10 @@ VN_TZ = calendar.VN_TZ
 # How long the public pages and the open data keep their figures.
 PUBLIC_CACHE_SECONDS = 10 * 60
 OPEN_DATA_CACHE_SECONDS = 60 * 60
+# Expired figures still served while one request computes the new ones, and
+# how long that request may take before another one tries.
+STALE_SECONDS = 24 * 60 * 60
+COMPUTE_LOCK_SECONDS = 5 * 60
 # Longest lists on the supervisor's dashboard.
 DEADLINE_LIST_LIMIT = 50
 RECENT_RATINGS_LIMIT = 10
@@ -800,13 +804,29 @@ class PublicStatistics:
 
 
 def _cached(key: str, compute, seconds: int = PUBLIC_CACHE_SECONDS):
+    """The figures under `key`, computed at most every `seconds`, by one request at a time.
+
+    At city size the city's figures take seconds to compute. When they
+    expire, the first request computes them again while every other one is
+    served the previous figures (kept for STALE_SECONDS), instead of all of
+    them computing the same figures at once. Only a cold start, with nothing
+    kept, makes concurrent requests compute.
+    """
     key = f"statistics:{_CACHE_VERSION}:{key}"
     value = cache.get(key)
-    if value is None:
+    if value is not None:
+        return value
+    stale = cache.get(f"{key}:stale")
+    if stale is not None and not cache.add(f"{key}:computing", 1, COMPUTE_LOCK_SECONDS):
+        return stale
+    try:
         value = compute()
         if isinstance(value, PublicStatistics):
             value.version = f"{key}:{uuid.uuid4().hex}"
         cache.set(key, value, seconds)
+        cache.set(f"{key}:stale", value, STALE_SECONDS)
+    finally:
+        cache.delete(f"{key}:computing")
     return value
 
 

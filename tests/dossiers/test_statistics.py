@@ -570,6 +570,23 @@ def test_the_rendered_public_page_follows_its_figures_and_language(client, world
     assert "of 13 dossiers submitted" in section(main(), "indicators-title")
 
 
+def test_expired_figures_are_served_while_another_request_computes_them(
+    client, world, django_assert_num_queries
+):
+    url = reverse("dossiers:statistics")
+    period = client.get(url).context["period"]
+    key = f"statistics:v2:city:{period.key}"
+    DossierFactory(submitted=True, agency=world.ward_a, procedure=world.procedure)
+    cache.delete(key)  # the figures expire...
+    cache.add(f"{key}:computing", 1)  # ...while a request is computing them
+
+    with django_assert_num_queries(0):
+        assert statistics.city_statistics(period).figures.submitted == 12
+
+    cache.delete(f"{key}:computing")  # that request is done or gone: the next one computes
+    assert statistics.city_statistics(period).figures.submitted == 13
+
+
 def test_a_year_can_be_chosen_on_the_public_pages(client, world):
     year = statistics.local_today().year
     response = client.get(reverse("dossiers:statistics"), {"year": year})
