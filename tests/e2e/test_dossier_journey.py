@@ -73,6 +73,11 @@ def test_citizen_files_reusing_the_wallet_officer_asks_a_supplement_and_complete
     # The ward's officer receives it, sees the reused ID card, and asks for a new form.
     log_in(officer, base, "officer.hai-chau")
     expect(officer.get_by_role("heading", name="Hàng đợi hồ sơ")).to_be_visible()
+    # A ward handles many procedures: the officer types one, without diacritics.
+    officer.get_by_text("Lọc theo thủ tục, kênh nộp hoặc ngày nộp").click()
+    officer.get_by_label("Thủ tục", exact=True).fill("xac nhan tinh trang hon nhan")
+    officer.get_by_role("button", name="Áp dụng bộ lọc").click()
+    expect(officer.get_by_role("table").get_by_role("link")).to_have_count(1)
     officer.get_by_role("link", name=code).click()
     expect(officer.get_by_text("Từ kho dữ liệu của công dân")).to_be_visible()
     officer.get_by_role("button", name="Tiếp nhận", exact=True).click()
