@@ -78,11 +78,12 @@ def test_citizen_files_reusing_the_wallet_officer_asks_a_supplement_and_complete
     officer.get_by_label("Thủ tục", exact=True).fill("xac nhan tinh trang hon nhan")
     officer.get_by_role("button", name="Áp dụng bộ lọc").click()
     expect(officer.get_by_role("table").get_by_role("link")).to_have_count(1)
+    screenshot(officer, "3-officer-queue-filtered")
     officer.get_by_role("link", name=code).click()
     expect(officer.get_by_text("Từ kho dữ liệu của công dân")).to_be_visible()
     officer.get_by_role("button", name="Tiếp nhận", exact=True).click()
     expect(officer.get_by_role("status")).to_be_visible()
-    screenshot(officer, "3-officer-received")
+    screenshot(officer, "4-officer-received")
     officer.get_by_role("checkbox", name=re.compile("Tờ khai cấp Giấy xác nhận")).check()
     officer.get_by_label("Nội dung thiếu hoặc chưa đúng").fill("Tờ khai chưa có chữ ký")
     officer.get_by_role("button", name="Yêu cầu bổ sung giấy tờ").click()
@@ -95,7 +96,7 @@ def test_citizen_files_reusing_the_wallet_officer_asks_a_supplement_and_complete
     citizen.get_by_label("Tải tệp lên").set_input_files(
         {"name": "to-khai-da-ky.pdf", "mimeType": "application/pdf", "buffer": pdf_bytes()}
     )
-    screenshot(citizen, "4-citizen-supplement")
+    screenshot(citizen, "5-citizen-supplement")
     citizen.get_by_role("button", name="Gửi giấy tờ bổ sung").click()
     expect(citizen.get_by_role("status")).to_be_visible()
 
@@ -105,12 +106,12 @@ def test_citizen_files_reusing_the_wallet_officer_asks_a_supplement_and_complete
     officer.get_by_label("Kết quả giải quyết").fill("Đã cấp Giấy xác nhận tình trạng hôn nhân")
     officer.get_by_role("button", name="Hoàn thành", exact=True).click()
     expect(officer.get_by_text("Đã hoàn thành").first).to_be_visible()
-    screenshot(officer, "5-officer-completed")
+    screenshot(officer, "6-officer-completed")
 
     # The citizen's timeline shows every state.
     citizen.reload()
     timeline = citizen.locator(".timeline")
     for label in ["Đã nộp", "Đã tiếp nhận", "Yêu cầu bổ sung", "Đã nộp bổ sung", "Đã hoàn thành"]:
         expect(timeline.get_by_text(label, exact=True).first).to_be_visible()
-    screenshot(citizen, "6-citizen-timeline")
+    screenshot(citizen, "7-citizen-timeline")
     assert Dossier.objects.get(code=code).state == "completed"
