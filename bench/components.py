@@ -829,10 +829,7 @@ def measure_deadline_alerts(*, act_sample: int | None) -> dict:
             acted: dict[str, int] = {}
             started = time.perf_counter()
             for kind, pks in due_ids.items():
-                by_agency = deadlines.dossiers_by_agency(pks[: taken[kind]])
-                acted[str(kind)] = sum(
-                    deadlines.alerts_send(kind, ids) for ids in by_agency.values()
-                )
+                acted[str(kind)] = deadlines.alerts_send(kind, pks[: taken[kind]])
             outcome["act_seconds"] = time.perf_counter() - started
             outcome["acted"] = acted
             outcome["notifications"] = Notification.objects.filter(created_at__gte=now).count()

@@ -16,12 +16,13 @@ query per kind: the dossiers in the kind's state whose dates cross a boundary
 computed once per run with the working calendar (never per dossier), without
 a `DeadlineAlert` of that kind yet (NOT EXISTS), read in keyset batches so a
 million open dossiers are read in bounded chunks. Acting is one transaction
-per batch: `INSERT ... ON CONFLICT DO NOTHING RETURNING` writes the alert rows
-and returns those this run inserted, and only those dossiers are notified. Two
+per agency (staff alerts) or per batch (supplement reminders):
+`INSERT ... ON CONFLICT DO NOTHING RETURNING` writes the alert rows and
+returns those this run inserted, and only those dossiers are notified. Two
 runs that overlap meet on the unique (dossier, kind) index: one inserts a row,
 the other waits for it to commit and skips it, so nobody is told twice. The
 notifications are outbox rows written in the same transaction, so a failed
-batch sends nothing and is alerted by the next run.
+transaction sends nothing and is alerted by the next run.
 
 Staff are told per agency, not per dossier: in one run each officer and
 supervisor gets one message per kind and agency, about the dossier itself
@@ -241,24 +242,29 @@ def _insert_alerts(kind: str, dossier_ids: list[int]) -> dict[int, int]:
 
 
 def alerts_send(kind: str, dossier_ids: list[int], *, recipients=None) -> int:
-    """Alert the dossiers not alerted yet of this kind, in one transaction; return how many.
+    """Alert the dossiers not alerted yet of this kind; return how many.
 
-    Each agency's staff get one message for all of its dossiers among them;
-    each applicant a reminder per dossier.
+    Staff kinds act per agency, one transaction each: its alert rows and one
+    message to each of its officers and supervisors. Supplement reminders,
+    one per applicant and dossier, go in one transaction.
     """
-    recipients = recipients if recipients is not None else _RecipientsByAgency()
-    with transaction.atomic():
-        alerted = _insert_alerts(kind, dossier_ids)
-        if kind == AlertKind.SUPPLEMENT_REMINDER:
+    if kind == AlertKind.SUPPLEMENT_REMINDER:
+        with transaction.atomic():
+            alerted = _insert_alerts(kind, dossier_ids)
             _remind_applicants(alerted)
-        else:
-            for agency_id, ids in dossiers_by_agency(list(alerted)).items():
-                _tell_staff(kind, agency_id, ids, alerted, recipients)
-    return len(alerted)
+        return len(alerted)
+    recipients = recipients if recipients is not None else _RecipientsByAgency()
+    sent = 0
+    for ids in _by_agency(dossier_ids).values():
+        with transaction.atomic():
+            alerted = _insert_alerts(kind, ids)
+            if alerted:
+                _tell_staff(kind, alerted, recipients)
+        sent += len(alerted)
+    return sent
 
 
-def dossiers_by_agency(dossier_ids: list[int]) -> dict[int, list[int]]:
-    """The ids grouped by the dossiers' agency: how the run acts on what it collected."""
+def _by_agency(dossier_ids: list[int]) -> dict[int, list[int]]:
     grouped: dict[int, list[int]] = defaultdict(list)
     for start in range(0, len(dossier_ids), BATCH_SIZE):
         rows = Dossier.objects.filter(pk__in=dossier_ids[start : start + BATCH_SIZE]).values_list(
@@ -285,11 +291,11 @@ def _remind_applicants(alerted: dict[int, int]) -> None:
         )
 
 
-def _tell_staff(kind, agency_id, dossier_ids, alerted, recipients) -> None:
-    """One message to each of the agency's officers and supervisors about these dossiers."""
+def _tell_staff(kind: str, alerted: dict[int, int], recipients) -> None:
+    """One message to each officer and supervisor of the agency of these dossiers."""
     state, order = DIGEST_TAB[kind]
     listed = list(
-        Dossier.objects.filter(pk__in=dossier_ids)
+        Dossier.objects.filter(pk__in=list(alerted))
         .select_related("agency", "procedure")
         .order_by(order, "pk")[:DIGEST_LISTED]
     )
@@ -299,9 +305,9 @@ def _tell_staff(kind, agency_id, dossier_ids, alerted, recipients) -> None:
     # each is due once, not again whenever someone joins.
     if not users:
         return
-    # The alert rows' ids: a new round's alert is a new row, so a new message.
-    first_alert = min(alerted[pk] for pk in dossier_ids)
-    if len(dossier_ids) == 1:
+    # Named after an alert row: a new round's alerts are new rows, so a new message.
+    first_alert = min(alerted.values())
+    if len(alerted) == 1:
         dossier = listed[0]
         context = {"dossier": dossier}
         link = reverse("dossiers:officer_detail", args=[dossier.pk])
@@ -310,11 +316,11 @@ def _tell_staff(kind, agency_id, dossier_ids, alerted, recipients) -> None:
         context = {
             "agency": agency,
             "dossiers": listed,
-            "count": len(dossier_ids),
-            "more": len(dossier_ids) - len(listed),
+            "count": len(alerted),
+            "more": len(alerted) - len(listed),
         }
         link = f"{reverse('dossiers:queue')}?{urlencode({'agency': agency.pk, 'state': state})}"
-        dedupe_key = f"alerts:{kind}:{agency.pk}:{first_alert}:{len(dossier_ids)}"
+        dedupe_key = f"alerts:{kind}:{agency.pk}:{first_alert}"
     notification_services.notify(
         users=users, kind=NOTIFICATION_KIND[kind], context=context, link=link, dedupe_key=dedupe_key
     )
@@ -337,15 +343,12 @@ def deadline_alerts_run(
         AlertKind.OVERDUE: overdue_ids(now, batch_size=batch_size),
         AlertKind.NOT_RECEIVED: not_received_ids(now, calendar=calendar, batch_size=batch_size),
     }
-    counts = {}
-    for kind, batches in collected.items():
-        # Every dossier of the kind first, then one transaction per agency:
-        # its staff get one message for the run, however many dossiers.
-        by_agency = dossiers_by_agency(list(chain.from_iterable(batches)))
-        counts[str(kind)] = sum(
-            alerts_send(kind, ids, recipients=recipients) for ids in by_agency.values()
-        )
-    return counts
+    # Every dossier of a kind first, then alerts_send acts per agency: its
+    # staff get one message for the run, however many dossiers.
+    return {
+        str(kind): alerts_send(kind, list(chain.from_iterable(batches)), recipients=recipients)
+        for kind, batches in collected.items()
+    }
 
 
 def supplement_reminders_run(now: datetime | None = None, *, batch_size: int = BATCH_SIZE) -> int:
