@@ -93,7 +93,7 @@ CUSTOM_PERIOD_MAX_DAYS = 5 * 366
 # Agency trees are shallow; this only stops a parent loop entered by mistake.
 _MAX_AGENCY_DEPTH = 10
 _RESULT_PREFIX = "dossier:"
-_CACHE_VERSION = "v2"
+_CACHE_VERSION = "v3"
 
 
 # --------------------------------------------------------------------------
@@ -800,7 +800,7 @@ class PublicStatistics:
     procedures: list[ProcedureRow] = field(default_factory=list)
     # Names this computation of the figures: the pages cache their rendered
     # HTML under it, so new figures never show in an old page.
-    version: str = ""
+    version: str = field(default_factory=lambda: uuid.uuid4().hex)
 
 
 def _cached(key: str, compute, seconds: int = PUBLIC_CACHE_SECONDS):
@@ -821,8 +821,6 @@ def _cached(key: str, compute, seconds: int = PUBLIC_CACHE_SECONDS):
         return stale
     try:
         value = compute()
-        if isinstance(value, PublicStatistics):
-            value.version = f"{key}:{uuid.uuid4().hex}"
         cache.set(key, value, seconds)
         cache.set(f"{key}:stale", value, STALE_SECONDS)
     finally:

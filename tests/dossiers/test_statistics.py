@@ -564,7 +564,7 @@ def test_the_rendered_public_page_follows_its_figures_and_language(client, world
     DossierFactory(submitted=True, agency=world.ward_a, procedure=world.procedure)
     assert main() == vietnamese  # the same figures, still cached
 
-    cache.delete(f"statistics:v2:city:{period.key}")  # the figures expire, not the page
+    cache.delete(f"statistics:v3:city:{period.key}")  # the figures expire, not the page
     client.cookies["portal_language"] = "en"
 
     assert "of 13 dossiers submitted" in section(main(), "indicators-title")
@@ -575,7 +575,7 @@ def test_expired_figures_are_served_while_another_request_computes_them(
 ):
     url = reverse("dossiers:statistics")
     period = client.get(url).context["period"]
-    key = f"statistics:v2:city:{period.key}"
+    key = f"statistics:v3:city:{period.key}"
     DossierFactory(submitted=True, agency=world.ward_a, procedure=world.procedure)
     cache.delete(key)  # the figures expire...
     cache.add(f"{key}:computing", 1)  # ...while a request is computing them
