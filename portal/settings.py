@@ -183,12 +183,12 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
-# With acks_late a task whose worker died is redelivered after this many
-# seconds; tasks are idempotent, and the outbox sweeper covers anything lost.
 # Celery closes the worker's database connection around every task unless
 # told to reuse it: reconnecting halved outbox delivery (bench/README.md). It
 # is still closed after this many tasks.
 CELERY_DB_REUSE_MAX = env_int("CELERY_DB_REUSE_MAX", 100)
+# With acks_late a task whose worker died is redelivered after this many
+# seconds; tasks are idempotent, and the outbox sweeper covers anything lost.
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 900),
 }

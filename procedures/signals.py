@@ -6,6 +6,7 @@ the admin, imports and seed_demo alike, so the model signals are the one
 place that sees them all.
 """
 
+from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from procedures.models import Agency, Field, Procedure
@@ -13,7 +14,9 @@ from procedures.selectors import catalog_filter_choices_forget
 
 
 def _forget(**kwargs) -> None:
-    catalog_filter_choices_forget()
+    # On commit: forgotten before, a page computing meanwhile would cache
+    # the choices as they were until the cache expires.
+    transaction.on_commit(catalog_filter_choices_forget)
 
 
 def connect() -> None:

@@ -69,10 +69,13 @@ def test_list_filters_by_agency_code(client, procedures, ward):
     assert listed(response) == ["1.001193"]
 
 
-def test_filter_offers_an_agency_as_soon_as_it_handles_a_procedure(client, procedures):
+def test_filter_offers_an_agency_as_soon_as_it_handles_a_procedure(
+    client, procedures, django_capture_on_commit_callbacks
+):
     assert "Phường Thanh Khê" not in client.get(reverse("procedures:list")).text
-    new_ward = AgencyFactory(code="000.02.00.H15", name="Phường Thanh Khê")
-    ProcedureFactory(code="1.009999", agencies=[new_ward])
+    with django_capture_on_commit_callbacks(execute=True):  # the administrator saves
+        new_ward = AgencyFactory(code="000.02.00.H15", name="Phường Thanh Khê")
+        ProcedureFactory(code="1.009999", agencies=[new_ward])
 
     response = client.get(reverse("procedures:list"), {"agency": new_ward.code})
 
