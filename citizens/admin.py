@@ -1,8 +1,10 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from citizens.models import Membership, User
+from citizens import services
+from citizens.models import AccountEvent, ExternalIdentity, IdentityVerification, Membership, User
+from citizens.security import client_address
 
 
 class MembershipInline(admin.TabularInline):
@@ -11,15 +13,51 @@ class MembershipInline(admin.TabularInline):
     autocomplete_fields = ("agency",)
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Audit records: administrators read them; nobody edits or deletes them here."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
-    list_display = ("username", "full_name", "email", "is_staff", "is_active")
+    list_display = ("username", "full_name", "email", "identity_level", "is_staff", "is_active")
+    list_filter = ("identity_level", *DjangoUserAdmin.list_filter)
     search_fields = ("username", "full_name", "email")
     fieldsets = (
         *DjangoUserAdmin.fieldsets,
         (_("Portal"), {"fields": ("full_name",)}),
+        (
+            _("Identity"),
+            {"fields": ("national_id", "identity_level", "identity_verified_at")},
+        ),
     )
+    # Identity is set by a verification (VNeID or a one-stop desk), never typed here.
+    readonly_fields = ("national_id", "identity_level", "identity_verified_at")
     inlines = (MembershipInline,)
+    actions = ("reset_second_factor",)
+
+    @admin.action(description=_("Reset the second factor (they enrol again at next sign-in)"))
+    def reset_second_factor(self, request, queryset):
+        for user in queryset:
+            services.second_factor_reset(
+                user=user,
+                actor=request.user,
+                reason="admin action",
+                address=client_address(request),
+            )
+        self.message_user(
+            request,
+            _("Second factor reset for %(count)s account(s).") % {"count": queryset.count()},
+            messages.SUCCESS,
+        )
 
 
 @admin.register(Membership)
@@ -29,3 +67,27 @@ class MembershipAdmin(admin.ModelAdmin):
     search_fields = ("user__username", "user__full_name", "agency__name", "agency__code")
     autocomplete_fields = ("user", "agency")
     list_select_related = ("user", "agency")
+
+
+@admin.register(AccountEvent)
+class AccountEventAdmin(ReadOnlyAdmin):
+    list_display = ("at", "user", "action", "actor", "address")
+    list_filter = ("action",)
+    search_fields = ("user__username", "user__email", "actor__username")
+    list_select_related = ("user", "actor")
+    date_hierarchy = "at"
+
+
+@admin.register(IdentityVerification)
+class IdentityVerificationAdmin(ReadOnlyAdmin):
+    list_display = ("verified_at", "user", "method", "verified_by", "agency", "document_type")
+    list_filter = ("method", "document_type")
+    search_fields = ("user__username", "user__email", "full_name")
+    list_select_related = ("user", "verified_by", "agency")
+
+
+@admin.register(ExternalIdentity)
+class ExternalIdentityAdmin(ReadOnlyAdmin):
+    list_display = ("user", "issuer", "linked_at", "last_sign_in_at")
+    search_fields = ("user__username", "user__email")
+    list_select_related = ("user",)

@@ -14,6 +14,41 @@ class Gender(models.TextChoices):
     FEMALE = "female", _("Female")
 
 
+class IdentityLevel(models.TextChoices):
+    """How far the portal trusts that an account's citizen ID is its holder's (ADR 8)."""
+
+    DECLARED = "declared", _("Not verified (typed by the account holder)")
+    IN_PERSON = "in_person", _("Verified in person at a one-stop desk")
+    NATIONAL_IDP = "national_idp", _("Verified with the national identity provider (VNeID)")
+
+
+# Levels that bind an account to its citizen ID: results issued to the ID,
+# reuse of results and ID-bound prefill are theirs only.
+VERIFIED_IDENTITY_LEVELS = (IdentityLevel.IN_PERSON, IdentityLevel.NATIONAL_IDP)
+
+
+class IdentityDocumentType(models.TextChoices):
+    """What a one-stop officer may check when verifying an identity in person."""
+
+    CITIZEN_ID_CARD = "citizen_id_card", _("Citizen identity card (căn cước / CCCD)")
+    ELECTRONIC_ID = "electronic_id", _("Electronic identity in the VNeID app (level 2)")
+    PASSPORT = "passport", _("Vietnamese passport")
+
+
+class AccountAction(models.TextChoices):
+    REGISTERED = "registered", _("Account registered")
+    IDENTITY_VERIFIED = "identity_verified", _("Identity verified")
+    IDENTITY_CLAIM_REMOVED = "identity_claim_removed", _("Unverified citizen ID removed")
+    IDENTITY_VIEWED = "identity_viewed", _("Account opened for verification by an officer")
+    NATIONAL_ID_LINKED = "national_id_linked", _("National identity account linked")
+    SECOND_FACTOR_ENROLLED = "second_factor_enrolled", _("Second factor enrolled")
+    RECOVERY_CODE_USED = "recovery_code_used", _("Recovery code used")
+    RECOVERY_CODES_RENEWED = "recovery_codes_renewed", _("Recovery codes renewed")
+    SECOND_FACTOR_RESET = "second_factor_reset", _("Second factor reset by an administrator")
+    LOCKED_OUT = "locked_out", _("Sign-in locked after failed attempts")
+    LOCKOUT_CLEARED = "lockout_cleared", _("Sign-in lockout cleared")
+
+
 class WalletItemKind(models.TextChoices):
     DOCUMENT = "document", _("Personal document")
     RESULT = "result", _("Digital result")
@@ -80,7 +115,9 @@ NATIONAL_ID_PROVINCE_CODES = {
     "094": "Sóc Trăng", "095": "Bạc Liêu", "096": "Cà Mau",
 }  # fmt: skip
 
-# Login throttling: this many failures for one account or one address within
-# the window lock further attempts for the window.
-LOGIN_MAX_FAILURES = 5
-LOGIN_LOCKOUT_SECONDS = 15 * 60
+# Sign-in lockout (django-axes, citizens/lockout.py): this many failures for
+# one account from one address pause that address's attempts for the account;
+# this many for the account from anywhere pause password sign-in to it.
+LOGIN_MAX_FAILURES_PER_ADDRESS = 5
+LOGIN_MAX_FAILURES_PER_ACCOUNT = 20
+LOGIN_LOCKOUT_MINUTES = 15

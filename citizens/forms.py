@@ -5,11 +5,13 @@ from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
-from citizens import security
-from citizens.models import PROFILE_FIELDS, User, WalletItem
-from citizens.national_id import validate_national_id_matches
+from citizens import lockout, security
+from citizens.constants import VERIFIED_IDENTITY_LEVELS, Gender, IdentityDocumentType
+from citizens.models import IDENTITY_FIELDS, PROFILE_FIELDS, User, WalletItem
+from citizens.national_id import validate_national_id_format, validate_national_id_matches
 from citizens.services import NOTIFICATION_PREFERENCE_FIELDS
 from portal.uploads import ContentCheckedFileField
 from portal.widgets import DateInput
@@ -17,7 +19,11 @@ from procedures.constants import PersonalDocumentType
 
 
 class LoginForm(AuthenticationForm):
-    """Django's login form, refusing attempts once an account or address is throttled."""
+    """Django's login form; django-axes refuses attempts while the account is locked.
+
+    The message says what is locked (the account from this connection, or the
+    account from everywhere) and until when (citizens/lockout.py).
+    """
 
     username = forms.CharField(
         label=_("Email, citizen ID number or username"),
@@ -30,28 +36,57 @@ class LoginForm(AuthenticationForm):
             "The login details are not correct. Check them and try again; "
             "passwords are case-sensitive."
         ),
-        "locked": _(
-            "Too many failed attempts. For your security, logging in to this account "
-            "is paused for 15 minutes."
+        "locked_here": _(
+            "Too many wrong passwords for this account from your connection. Signing in "
+            "to it from here is paused for %(minutes)s minutes, until %(until)s. "
+            "Meanwhile you can reset your password or sign in with VNeID."
+        ),
+        "locked_account": _(
+            "Too many wrong passwords for this account. Signing in to it with a password "
+            "is paused for %(minutes)s minutes, until %(until)s, from every connection. "
+            "Meanwhile you can reset your password or sign in with VNeID."
         ),
     }
 
     def clean(self):
-        identifier = self.cleaned_data.get("username") or ""
-        address = security.client_address(self.request)
-        if identifier and security.login_blocked(identifier, address):
-            raise ValidationError(self.error_messages["locked"], code="locked")
         try:
-            cleaned = super().clean()
+            return super().clean()
         except ValidationError:
-            if identifier:
-                security.login_failed(identifier, address)
+            if getattr(self.request, "axes_locked_out", False):
+                self._raise_locked()
             raise
-        security.login_succeeded(identifier)
-        return cleaned
+
+    def _raise_locked(self):
+        identifier = self.cleaned_data.get("username") or ""
+        key = lockout.account_key(self.request, {"username": identifier})
+        found = lockout.lockout_for(key, security.client_address(self.request))
+        if found is None:  # the lockout ended between the check and now
+            found = lockout.Lockout(
+                whole_account=False, until=timezone.now() + settings.AXES_COOLOFF_TIME
+            )
+        until = formats.time_format(timezone.localtime(found.until), "H:i")
+        code = "locked_account" if found.whole_account else "locked_here"
+        raise ValidationError(
+            self.error_messages[code],
+            code="locked",
+            params={"minutes": found.minutes_left, "until": until},
+        )
 
 
-class RegistrationForm(forms.ModelForm):
+class RegistrationForm(forms.Form):
+    """Name, email, phone and password. A plain form: whether the email is taken
+    is the registration service's business, never this page's (see
+    citizens.services.user_register)."""
+
+    full_name = User._meta.get_field("full_name").formfield(
+        required=True, widget=forms.TextInput(attrs={"autocomplete": "name"})
+    )
+    email = User._meta.get_field("email").formfield(
+        required=True, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+    phone = User._meta.get_field("phone").formfield(
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"})
+    )
     password1 = forms.CharField(
         label=_("Password"),
         strip=False,
@@ -64,28 +99,8 @@ class RegistrationForm(forms.ModelForm):
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 
-    class Meta:
-        model = User
-        fields = ["full_name", "email", "phone"]
-        widgets = {
-            "email": forms.EmailInput(attrs={"autocomplete": "email"}),
-            "phone": forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
-        }
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["full_name"].required = True
-        self.fields["email"].required = True
-        self.fields["full_name"].widget.attrs["autocomplete"] = "name"
-
     def clean_email(self):
-        email = self.cleaned_data["email"].strip().lower()
-        if User.objects.filter(email__iexact=email).exists():
-            raise ValidationError(
-                _("An account with this email already exists. Log in, or reset the password."),
-                code="email_taken",
-            )
-        return email
+        return self.cleaned_data["email"].strip().lower()
 
     def clean(self):
         cleaned = super().clean()
@@ -131,6 +146,17 @@ class ProfileForm(forms.ModelForm):
         self.fields["national_id"].required = True
         # A form posted without it (an older page) keeps the language as it was.
         self.fields["language"].required = False
+        if self.instance.identity_verified:
+            # What a verification vouched for is not the holder's to change.
+            for name in IDENTITY_FIELDS:
+                self.fields[name].disabled = True
+                self.fields[name].help_text = _("Verified; it cannot be changed here.")
+        else:
+            self.fields["national_id"].help_text = _(
+                "The 12 digits of your citizen ID card (CCCD). Until your identity is "
+                "verified, this number is only what you typed: results issued to it do "
+                "not reach this account."
+            )
 
     def profile_fields(self):
         return [self[name] for name in PROFILE_FIELDS]
@@ -142,12 +168,21 @@ class ProfileForm(forms.ModelForm):
         return self.cleaned_data.get("language") or self.instance.language or settings.LANGUAGE_CODE
 
     def clean_national_id(self):
+        if self.instance.identity_verified:
+            return self.instance.national_id
         number = (self.cleaned_data.get("national_id") or "").strip()
-        taken = User.objects.filter(national_id=number).exclude(pk=self.instance.pk)
-        if number and taken.exists():
+        # Unverified claims of one number may coexist: none of them unlocks
+        # anything. A number verified on another account is that holder's.
+        verified = User.objects.filter(
+            national_id=number, identity_level__in=VERIFIED_IDENTITY_LEVELS
+        ).exclude(pk=self.instance.pk)
+        if number and verified.exists():
             raise ValidationError(
-                _("This citizen ID number is already registered to another account."),
-                code="national_id_taken",
+                _(
+                    "This citizen ID number is verified on another account. If it is yours, "
+                    "sign in with VNeID, or ask at a one-stop desk with your ID card."
+                ),
+                code="national_id_verified_elsewhere",
             )
         return number or None
 
@@ -160,7 +195,7 @@ class ProfileForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         number = cleaned.get("national_id")
-        if number and not self.has_error("national_id"):
+        if number and not self.has_error("national_id") and not self.instance.identity_verified:
             try:
                 validate_national_id_matches(
                     number,
@@ -191,3 +226,113 @@ class WalletDocumentForm(forms.ModelForm):
         self.fields["file"].help_text = _("Up to %(size)s MB. Photos and scans are accepted.") % {
             "size": settings.WALLET_MAX_UPLOAD_MB
         }
+
+
+class SecondFactorForm(forms.Form):
+    """The code of an authenticator app, or one of the recovery codes."""
+
+    token = forms.CharField(
+        label=_("Sign-in code"),
+        max_length=20,
+        help_text=_(
+            "The 6 digits your authenticator app shows now, or one of your recovery codes."
+        ),
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "autofocus": True,
+                "spellcheck": "false",
+            }
+        ),
+        error_messages={"required": _("Type the code.")},
+    )
+
+
+class TotpConfirmForm(forms.Form):
+    token = forms.CharField(
+        label=_("The 6-digit code the app shows now"),
+        max_length=8,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        ),
+        error_messages={"required": _("Type the code.")},
+    )
+
+
+class AccountLinkForm(forms.Form):
+    """Link an account held already: its identifier and password, once."""
+
+    username = forms.CharField(
+        label=_("Email or username of your account"),
+        max_length=254,
+        widget=forms.TextInput(attrs={"autocomplete": "username"}),
+    )
+    password = forms.CharField(
+        label=_("Its password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+
+class VerificationCodeForm(forms.Form):
+    """The code a citizen shows an officer at the desk, naming their account."""
+
+    code = forms.CharField(
+        label=_("The citizen's verification code"),
+        max_length=12,
+        help_text=_("The citizen finds it on the “My profile” page of their account."),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "spellcheck": "false", "autofocus": True}
+        ),
+    )
+
+
+class InPersonVerificationForm(forms.Form):
+    """What the officer reads on the identity document, checked against the person."""
+
+    agency = forms.ModelChoiceField(label=_("One-stop desk of"), queryset=None, empty_label=None)
+    document_type = forms.ChoiceField(
+        label=_("Document checked"), choices=IdentityDocumentType.choices
+    )
+    document_number = forms.CharField(
+        label=_("Document number"),
+        max_length=30,
+        help_text=_("For a citizen identity card, the same 12 digits as the citizen ID."),
+    )
+    national_id = forms.CharField(
+        label=_("Citizen ID number on the document"),
+        max_length=12,
+        validators=[validate_national_id_format],
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "maxlength": 12}),
+    )
+    full_name = forms.CharField(label=_("Full name on the document"), max_length=200)
+    date_of_birth = forms.DateField(label=_("Date of birth on the document"), widget=DateInput())
+    gender = forms.ChoiceField(label=_("Gender on the document"), choices=Gender.choices)
+    confirm = forms.BooleanField(
+        label=_(
+            "I have checked the original document and that it belongs to the person in front of me."
+        ),
+        error_messages={"required": _("Confirm that you checked the original document.")},
+    )
+
+    def __init__(self, *args, agencies, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].queryset = agencies
+        self.fields["agency"].label_from_instance = lambda agency: agency.display_name
+        if agencies.count() == 1:
+            self.fields["agency"].initial = agencies.first().pk
+
+    def clean(self):
+        cleaned = super().clean()
+        number = cleaned.get("national_id")
+        if number and not self.has_error("national_id"):
+            try:
+                validate_national_id_matches(
+                    number,
+                    date_of_birth=cleaned.get("date_of_birth"),
+                    gender=cleaned.get("gender"),
+                )
+            except ValidationError as error:
+                self.add_error("national_id", error)
+        return cleaned

@@ -12,7 +12,16 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
-from citizens.constants import PROVINCES, Gender, MembershipRole, WalletItemKind
+from citizens.constants import (
+    PROVINCES,
+    VERIFIED_IDENTITY_LEVELS,
+    AccountAction,
+    Gender,
+    IdentityDocumentType,
+    IdentityLevel,
+    MembershipRole,
+    WalletItemKind,
+)
 from citizens.national_id import validate_national_id_format
 from procedures.constants import PersonalDocumentType
 
@@ -23,15 +32,25 @@ class User(AbstractUser):
     """One account per person: citizens, officers and administrators alike."""
 
     full_name = models.CharField(_("full name"), max_length=200, blank=True)
-    national_id = models.CharField(
+    # Typed by the holder, a citizen ID is only a claim: several unverified
+    # accounts may claim one number, and none of them receives anything issued
+    # to it. Once verified (identity_level), the number is the account's alone.
+    national_id = models.CharField(  # noqa: DJ001  (None: no number, as before)
         _("citizen ID number"),
         max_length=12,
-        unique=True,
         null=True,
         blank=True,
         validators=[validate_national_id_format],
         help_text=_("The 12 digits of your citizen ID card (CCCD)."),
     )
+    identity_level = models.CharField(
+        _("identity"),
+        max_length=20,
+        choices=IdentityLevel.choices,
+        default=IdentityLevel.DECLARED,
+        db_default=IdentityLevel.DECLARED,
+    )
+    identity_verified_at = models.DateTimeField(_("identity verified"), null=True, blank=True)
     date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
     gender = models.CharField(_("gender"), max_length=10, choices=Gender.choices, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
@@ -67,10 +86,22 @@ class User(AbstractUser):
                 name="user_unique_email",
                 violation_error_message=_("An account with this email already exists."),
             ),
+            models.UniqueConstraint(
+                fields=["national_id"],
+                condition=models.Q(identity_level__in=VERIFIED_IDENTITY_LEVELS),
+                name="user_unique_verified_national_id",
+                violation_error_message=_("This citizen ID number is verified on another account."),
+            ),
         ]
+        indexes = [models.Index(fields=["national_id"], name="user_national_id")]
 
     def __str__(self):
         return self.get_full_name()
+
+    @property
+    def identity_verified(self) -> bool:
+        """Is the citizen ID this account's by a verified source, not only by its word?"""
+        return self.identity_level in VERIFIED_IDENTITY_LEVELS
 
     def get_full_name(self):
         return self.full_name or super().get_full_name() or self.username
@@ -120,6 +151,110 @@ PROFILE_FIELDS = (
     "current_district",
     "current_province",
 )
+
+
+# What a verification vouches for: a verified account cannot change these.
+IDENTITY_FIELDS = ("full_name", "national_id", "date_of_birth", "gender")
+
+
+class IdentityVerification(models.Model):
+    """One check of who an account's holder is. Append-only.
+
+    Either the national identity provider vouched for the person (issuer and
+    subject), or a one-stop officer checked an identity document in person
+    (who, where, which document). The account's identity fields and level
+    follow the latest verification.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="identity_verifications")
+    method = models.CharField(
+        _("method"),
+        max_length=20,
+        choices=[(v, label) for v, label in IdentityLevel.choices if v in VERIFIED_IDENTITY_LEVELS],
+    )
+    national_id = models.CharField(_("citizen ID number"), max_length=12)
+    full_name = models.CharField(_("full name"), max_length=200)
+    date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
+    gender = models.CharField(_("gender"), max_length=10, choices=Gender.choices, blank=True)
+    verified_by = models.ForeignKey(
+        User,
+        verbose_name=_("verified by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="identity_checks",
+    )
+    agency = models.ForeignKey(
+        "procedures.Agency",
+        verbose_name=_("where"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="identity_checks",
+    )
+    document_type = models.CharField(
+        _("document checked"), max_length=30, choices=IdentityDocumentType.choices, blank=True
+    )
+    document_number = models.CharField(_("document number"), max_length=30, blank=True)
+    issuer = models.CharField(_("identity provider"), max_length=300, blank=True)
+    subject = models.CharField(_("identity at the provider"), max_length=255, blank=True)
+    verified_at = models.DateTimeField(_("verified at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("identity verification")
+        verbose_name_plural = _("identity verifications")
+        ordering = ["-verified_at", "-id"]
+
+    def __str__(self):
+        return f"{self.user} – {self.get_method_display()} ({self.verified_at:%d/%m/%Y})"
+
+
+class ExternalIdentity(models.Model):
+    """An account of the national identity provider, linked to one portal account."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="external_identities")
+    issuer = models.CharField(_("identity provider"), max_length=300)
+    subject = models.CharField(_("identity at the provider"), max_length=255)
+    linked_at = models.DateTimeField(_("linked"), auto_now_add=True)
+    last_sign_in_at = models.DateTimeField(_("last sign-in"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("linked national identity")
+        verbose_name_plural = _("linked national identities")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["issuer", "subject"], name="external_identity_unique_subject"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} ← {self.subject}"
+
+
+class AccountEvent(models.Model):
+    """What happened to an account's identity and sign-in security. Append-only.
+
+    `actor` is whoever did it (the holder, an officer, an administrator), or
+    nobody for what the portal did by itself (a lockout, a claim removed).
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="account_events")
+    actor = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    action = models.CharField(_("action"), max_length=40, choices=AccountAction.choices)
+    detail = models.JSONField(_("detail"), default=dict, blank=True)
+    address = models.GenericIPAddressField(_("address"), null=True, blank=True)
+    at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("account event")
+        verbose_name_plural = _("account events")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["user", "-at"], name="account_event_user_recent")]
+
+    def __str__(self):
+        return f"{self.user} – {self.get_action_display()} ({self.at:%d/%m/%Y %H:%M})"
 
 
 class Membership(models.Model):

@@ -1,48 +1,27 @@
-"""Throttling of failed logins, per account identifier and per client address.
+"""The client's address, as lockouts, rate limits and audit rows see it.
 
-Counts live in the cache (Redis in a deployment, so every web process sees the
-same counts). After LOGIN_MAX_FAILURES failures within the window, attempts
-for that identifier or address are refused for LOGIN_LOCKOUT_SECONDS, without
-checking the password, so guessing cannot continue.
+Behind reverse proxies the connection comes from the last proxy, and the
+client is in X-Forwarded-For, which anyone can also send. Only the entry the
+outermost trusted proxy appended is believed (TRUSTED_PROXY_COUNT proxies in
+front, each appending the address it saw); anything to its left was sent by
+the client. With no trusted proxy the header is ignored altogether.
 """
 
-import hashlib
-
-from django.core.cache import cache
-
-from citizens.constants import LOGIN_LOCKOUT_SECONDS, LOGIN_MAX_FAILURES
-
-
-def _key(kind: str, value: str) -> str:
-    digest = hashlib.sha256(value.strip().lower().encode()).hexdigest()[:32]
-    return f"login-failures:{kind}:{digest}"
-
-
-def _keys(identifier: str, address: str | None) -> list[str]:
-    keys = [_key("id", identifier)]
-    if address:
-        keys.append(_key("ip", address))
-    return keys
-
-
-def login_blocked(identifier: str, address: str | None) -> bool:
-    counts = cache.get_many(_keys(identifier, address))
-    return any(count >= LOGIN_MAX_FAILURES for count in counts.values())
-
-
-def login_failed(identifier: str, address: str | None) -> None:
-    for key in _keys(identifier, address):
-        # add() starts the window; incr() keeps its expiry.
-        if not cache.add(key, 1, LOGIN_LOCKOUT_SECONDS):
-            try:
-                cache.incr(key)
-            except ValueError:  # expired between add() and incr()
-                cache.add(key, 1, LOGIN_LOCKOUT_SECONDS)
-
-
-def login_succeeded(identifier: str) -> None:
-    cache.delete(_key("id", identifier))
+from django.conf import settings
+from ipware import get_client_ip
 
 
 def client_address(request) -> str | None:
-    return request.META.get("REMOTE_ADDR")
+    proxies = settings.TRUSTED_PROXY_COUNT
+    if proxies <= 0:
+        return request.META.get("REMOTE_ADDR") or None
+    # django-ipware counts the proxies listed in the header; the one nearest
+    # the portal is not (its address is REMOTE_ADDR). Lenient matching counts
+    # from the right, so whatever a client prepended is skipped.
+    address, _routable = get_client_ip(
+        request,
+        proxy_count=proxies - 1,
+        request_header_order=["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"],
+        strict=False,
+    )
+    return address or request.META.get("REMOTE_ADDR") or None

@@ -5,9 +5,42 @@ from dataclasses import dataclass, field
 from django.db.models import Q, QuerySet
 from django.urls import reverse
 
-from citizens.constants import MembershipRole
-from citizens.models import User, WalletAccess, WalletItem, WalletItemUse
+from citizens.constants import VERIFIED_IDENTITY_LEVELS, MembershipRole, WalletItemKind
+from citizens.models import (
+    IDENTITY_FIELDS,
+    IdentityVerification,
+    User,
+    WalletAccess,
+    WalletItem,
+    WalletItemUse,
+)
 from procedures.models import Agency, DocumentComponent, Procedure
+
+
+def account_for_identifier(identifier: str):
+    """The one account a typed identifier names, or None (no account, or ambiguous)."""
+    identifier = (identifier or "").strip()
+    if not identifier:
+        return None
+    matches = list(
+        User.objects.filter(
+            Q(username__iexact=identifier)
+            | Q(email__iexact=identifier)
+            | Q(national_id=identifier, identity_level__in=VERIFIED_IDENTITY_LEVELS)
+        )[:2]
+    )
+    return matches[0] if len(matches) == 1 else None
+
+
+def latest_identity_verification(user: User) -> IdentityVerification | None:
+    """The verification the account's identity comes from, with where it was made."""
+    if not user.identity_verified:
+        return None
+    return (
+        IdentityVerification.objects.filter(user=user)
+        .select_related("agency", "verified_by")
+        .first()
+    )
 
 
 def agencies_of(user: User, *, roles=(MembershipRole.OFFICER, MembershipRole.SUPERVISOR)):
@@ -26,6 +59,28 @@ def is_officer_of(user: User, agency: Agency) -> bool:
 
 def is_officer(user: User) -> bool:
     return user.is_authenticated and user.memberships.exists()
+
+
+def needs_second_factor(user: User) -> bool:
+    """Staff (officers, supervisors, administrators) pass a second factor before any page.
+
+    Kept on the user object for the request: the middleware and the page
+    header both ask.
+    """
+    if not user.is_authenticated:
+        return False
+    cached = getattr(user, "_needs_second_factor", None)
+    if cached is None:
+        cached = user.is_staff or user.is_superuser or user.memberships.exists()
+        user._needs_second_factor = cached
+    return cached
+
+
+def has_second_factor(user: User) -> bool:
+    """Has the staff member set up an authenticator (and so holds recovery codes)?"""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
 
 
 def is_supervisor(user: User) -> bool:
@@ -76,10 +131,25 @@ class ProcedureReuse:
 
 
 def profile_value(user: User, source: str):
+    """A profile value to prefill a form with.
+
+    The identity's own fields (citizen ID, name, date of birth, gender) are
+    prefilled only from a verified identity: typed, they are only a claim.
+    """
     if not source:
+        return None
+    if source in IDENTITY_FIELDS and not user.identity_verified:
         return None
     value = getattr(user, source, None)
     return value if value not in ("", None) else None
+
+
+def reusable_wallet_items(user: User) -> QuerySet[WalletItem]:
+    """What intake may reuse: documents always, digital results only with a verified identity."""
+    items = wallet_items_for_owner(user)
+    if not user.identity_verified:
+        items = items.exclude(kind=WalletItemKind.RESULT)
+    return items
 
 
 def reuse_for_procedure(*, user: User, procedure: Procedure) -> ProcedureReuse:
@@ -95,7 +165,7 @@ def reuse_for_procedure(*, user: User, procedure: Procedure) -> ProcedureReuse:
             prefill[form_field.key] = value
 
     components = list(procedure.components.prefetch_related("satisfied_by"))
-    items = list(wallet_items_for_owner(user))
+    items = list(reusable_wallet_items(user))
     reuse = []
     for component in components:
         result_type_ids = {rt.pk for rt in component.satisfied_by.all()}
@@ -111,7 +181,7 @@ def reuse_for_procedure(*, user: User, procedure: Procedure) -> ProcedureReuse:
 
 
 def wallet_items_for_component(*, user: User, component: DocumentComponent) -> QuerySet:
-    return wallet_items_for_owner(user).filter(
+    return reusable_wallet_items(user).filter(
         Q(result_type__in=component.satisfied_by.all())
         | Q(document_type__in=component.document_types or [])
     )

@@ -5,15 +5,38 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_ratelimit.core import is_ratelimited
 
-from citizens import selectors, services
+from citizens import desk_code, oidc, selectors, services
+from citizens.emails import send_account_mail
 from citizens.forms import LoginForm, ProfileForm, RegistrationForm, WalletDocumentForm
+from citizens.identity_views import ID_TOKEN
+from citizens.models import User
+from citizens.security import client_address
 from portal.files import file_response
+
+BACKEND = "citizens.backends.LoginIdentifierBackend"
+
+
+def _by_address(group, request) -> str:
+    return client_address(request) or "unknown"
+
+
+def _by_email(group, request) -> str:
+    return (request.POST.get("email") or "").strip().lower()
+
+
+def _over_limit(request, *, group: str, key, rate: str) -> bool:
+    return is_ratelimited(request, group=group, key=key, rate=rate, method="POST", increment=True)
 
 
 class LoginView(auth_views.LoginView):
@@ -24,26 +47,117 @@ class LoginView(auth_views.LoginView):
     def get_default_redirect_url(self):
         return selectors.landing_url(self.request.user)
 
+    def get_context_data(self, **kwargs):
+        return {
+            **super().get_context_data(**kwargs),
+            "national_id_enabled": oidc.is_configured(),
+            "provider_name": settings.OIDC_PROVIDER_NAME,
+        }
+
+
+class LogoutView(auth_views.LogoutView):
+    """Sign out here, and at the national identity provider when signed in with it."""
+
+    def post(self, request, *args, **kwargs):
+        id_token = request.session.get(ID_TOKEN)
+        response = super().post(request, *args, **kwargs)
+        if id_token:
+            provider_url = oidc.logout_url(
+                id_token=id_token,
+                post_logout_redirect_uri=request.build_absolute_uri(reverse("home")),
+            )
+            if provider_url:
+                return HttpResponseRedirect(provider_url)
+        return response
+
 
 @require_http_methods(["GET", "POST"])
 def register(request):
+    """Open an account with an email address, confirmed by a link sent to it.
+
+    The page says the same whether or not the address already has an
+    account: its holder is told by email instead, so the form cannot be used
+    to find out who has an account.
+    """
     if request.user.is_authenticated:
         return redirect("citizens:landing")
     form = RegistrationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        if _over_limit(
+            request,
+            group="registration-address",
+            key=_by_address,
+            rate=settings.REGISTRATION_RATE_PER_ADDRESS,
+        ):
+            form.add_error(
+                None, _("Too many registrations from your connection. Try again in an hour.")
+            )
+            return render(request, "citizens/register.html", {"form": form}, status=429)
+        email = form.cleaned_data["email"]
         user = services.user_register(
             full_name=form.cleaned_data["full_name"],
-            email=form.cleaned_data["email"],
+            email=email,
             phone=form.cleaned_data["phone"],
             password=form.cleaned_data["password1"],
+            address=client_address(request),
         )
-        login(request, user, backend="citizens.backends.LoginIdentifierBackend")
+        # A mailbox gets a few of these an hour at most, whoever asks.
+        if not _over_limit(
+            request,
+            group="registration-email",
+            key=_by_email,
+            rate=settings.PASSWORD_RESET_RATE_PER_ACCOUNT,
+        ):
+            _send_registration_mail(request, email=email, user=user)
+        return render(request, "citizens/register_sent.html", {"email": email})
+    return render(request, "citizens/register.html", {"form": form})
+
+
+def _send_registration_mail(request, *, email: str, user: User | None) -> None:
+    context = {"site_name": settings.PORTAL_NAME}
+    if user is None:
+        event = "registration_exists"
+        context["login_url"] = request.build_absolute_uri(reverse("citizens:login"))
+        context["reset_url"] = request.build_absolute_uri(reverse("citizens:password_reset"))
+    else:
+        event = "registration_confirm"
+        context["name"] = user.full_name
+        context["confirm_url"] = request.build_absolute_uri(
+            reverse(
+                "citizens:register_confirm",
+                kwargs={
+                    "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+                    "token": default_token_generator.make_token(user),
+                },
+            )
+        )
+    send_account_mail(f"citizens/emails/{event}", context, to=email)
+
+
+@require_http_methods(["GET", "POST"])
+def register_confirm(request, uidb64, token):
+    """The link from the confirmation mail. GET shows a button: mail scanners only GET."""
+    try:
+        user = User.objects.get(pk=urlsafe_base64_decode(uidb64).decode())
+    except (ValueError, TypeError, OverflowError, User.DoesNotExist):
+        user = None
+    valid = (
+        user is not None
+        and not user.is_active
+        and user.last_login is None
+        and default_token_generator.check_token(user, token)
+    )
+    if not valid:
+        return render(request, "citizens/register_confirm.html", {"valid": False}, status=400)
+    if request.method == "POST":
+        services.user_activate(user=user)
+        login(request, user, backend=BACKEND)
         messages.success(
             request,
             _("Your account is ready. Complete your profile so forms can be filled in for you."),
         )
         return redirect("citizens:profile")
-    return render(request, "citizens/register.html", {"form": form})
+    return render(request, "citizens/register_confirm.html", {"valid": True, "email": user.email})
 
 
 @login_required
@@ -74,7 +188,18 @@ def profile(request):
         services.profile_update(user=request.user, data=form.cleaned_data)
         messages.success(request, _("Your profile has been saved."))
         return redirect("citizens:profile")
-    return render(request, "citizens/profile.html", {"form": form})
+    return render(
+        request,
+        "citizens/profile.html",
+        {
+            "form": form,
+            "verification": selectors.latest_identity_verification(request.user),
+            "desk_code": desk_code.desk_code(request.user),
+            "desk_code_minutes": desk_code.DESK_CODE_MINUTES,
+            "national_id_enabled": oidc.is_configured(),
+            "provider_name": settings.OIDC_PROVIDER_NAME,
+        },
+    )
 
 
 @login_required
@@ -161,7 +286,48 @@ password_change = auth_views.PasswordChangeView.as_view(
 password_change_done = auth_views.PasswordChangeDoneView.as_view(
     template_name="citizens/password_change_done.html"
 )
-password_reset = auth_views.PasswordResetView.as_view(
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's reset form, with a limit of mails per connection and per email typed."""
+
+    def form_valid(self, form):
+        if _over_limit(
+            self.request,
+            group="password-reset-address",
+            key=_by_address,
+            rate=settings.PASSWORD_RESET_RATE_PER_ADDRESS,
+        ):
+            form.add_error(
+                None,
+                _("Too many password reset requests from your connection. Try again in an hour."),
+            )
+            response = self.form_invalid(form)
+            response.status_code = 429
+            return response
+        if _over_limit(
+            self.request,
+            group="password-reset-email",
+            key=_by_email,
+            rate=settings.PASSWORD_RESET_RATE_PER_ACCOUNT,
+        ):
+            # That mailbox has had its links; the page says what it always says.
+            return HttpResponseRedirect(self.get_success_url())
+        return super().form_valid(form)
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """A new password also ends a lockout of the account (citizens/lockout.py)."""
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        services.account_lockout_clear(
+            user=form.user, actor=form.user, address=client_address(self.request)
+        )
+        return response
+
+
+password_reset = PasswordResetView.as_view(
     template_name="citizens/password_reset.html",
     email_template_name="citizens/emails/password_reset_body.txt",
     html_email_template_name="citizens/emails/password_reset_body.html",
@@ -172,7 +338,7 @@ password_reset = auth_views.PasswordResetView.as_view(
 password_reset_done = auth_views.PasswordResetDoneView.as_view(
     template_name="citizens/password_reset_done.html"
 )
-password_reset_confirm = auth_views.PasswordResetConfirmView.as_view(
+password_reset_confirm = PasswordResetConfirmView.as_view(
     template_name="citizens/password_reset_confirm.html",
     success_url=reverse_lazy("citizens:password_reset_complete"),
 )

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
+from citizens.constants import IdentityLevel
 from dossiers.constants import (
     AlertKind,
     Channel,
@@ -58,6 +59,16 @@ class Dossier(ConcurrentTransitionMixin, models.Model):
     )
     declaration = models.JSONField(_("declaration"), default=dict, blank=True)
     applicant_name = models.CharField(_("applicant's name"), max_length=200, blank=True)
+    # How sure the portal was of the applicant's identity when they submitted
+    # (the level of assurance), so an officer knows what the account proved.
+    applicant_identity_level = models.CharField(
+        _("applicant's identity at submission"),
+        max_length=20,
+        choices=IdentityLevel.choices,
+        blank=True,
+        db_default="",
+        default="",
+    )
     delivery_method = models.CharField(
         _("how to get the result"),
         max_length=20,

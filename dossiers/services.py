@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
 from citizens import services as citizen_services
+from citizens.constants import WalletItemKind
 from citizens.models import User, WalletItem
 from citizens.selectors import is_officer_of
 from dossiers import notices, queue_counts
@@ -146,6 +147,9 @@ def _add_documents(
             component = components[component_id]
             if item.owner_id != dossier.applicant_id:
                 raise PermissionDenied
+            # A result is reused by the holder of its citizen ID, proven (ADR 8).
+            if item.kind == WalletItemKind.RESULT and not dossier.applicant.identity_verified:
+                raise PermissionDenied
             if replace:
                 dossier.documents.filter(component=component, round=round_number).delete()
             DossierDocument.objects.create(
@@ -272,6 +276,7 @@ def dossier_submit(*, dossier: Dossier, actor: User) -> Dossier:
     with transaction.atomic():
         now = timezone.now()
         dossier.applicant_name = actor.get_full_name()
+        dossier.applicant_identity_level = actor.identity_level
         dossier.fee_vnd = dossier.procedure.effective_fee_online_vnd
         code = dossier_code_next(agency=dossier.agency, now=now)
         _apply(dossier, actor, "submit", code=code, now=now)

@@ -7,6 +7,7 @@ console. Production sets DEBUG=false and must then set SECRET_KEY (see
 """
 
 import contextlib
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -35,6 +36,10 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
     "portal",
     "procedures",
     "citizens",
@@ -51,8 +56,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After the messages: it says why a staff session ended.
+    "citizens.middleware.StaffSessionMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, so that it sees the login view's lockout (citizens/lockout.py).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -91,7 +101,11 @@ DATABASES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "citizens.User"
-AUTHENTICATION_BACKENDS = ["citizens.backends.LoginIdentifierBackend"]
+# django-axes first: it refuses a locked sign-in before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "citizens.backends.LoginIdentifierBackend",
+]
 LOGIN_URL = "citizens:login"
 LOGIN_REDIRECT_URL = "citizens:landing"
 LOGOUT_REDIRECT_URL = "home"
@@ -252,6 +266,58 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_PERMISSIONS = 0o640
 PASSWORD_RESET_TIMEOUT = 2 * 3600
 
+# Identity (ADR 8). Sign-in with the national identity provider by OpenID
+# Connect; unset OIDC_ISSUER turns it off. The provider's endpoints and keys
+# come from its discovery document.
+OIDC_ISSUER = (env_str("OIDC_ISSUER", "") or "").rstrip("/")
+OIDC_CLIENT_ID = env_str("OIDC_CLIENT_ID", "")
+OIDC_CLIENT_SECRET = env_str("OIDC_CLIENT_SECRET", "")
+OIDC_SCOPES = env_str("OIDC_SCOPES", "openid profile national_id")
+# The claim that carries the 12-digit citizen ID number.
+OIDC_NATIONAL_ID_CLAIM = env_str("OIDC_NATIONAL_ID_CLAIM", "national_id")
+OIDC_PROVIDER_NAME = env_str("OIDC_PROVIDER_NAME", "VNeID")
+OIDC_TIMEOUT_SECONDS = env_int("OIDC_TIMEOUT_SECONDS", 10)
+# Clock difference tolerated when checking the ID token's times.
+OIDC_LEEWAY_SECONDS = env_int("OIDC_LEEWAY_SECONDS", 60)
+
+# Staff (officers, supervisors, administrators) pass a second factor (TOTP or
+# a recovery code, django-otp) before any page, and their sessions end after
+# this long without a request, and this long in all.
+STAFF_SESSION_IDLE_MINUTES = env_int("STAFF_SESSION_IDLE_MINUTES", 30)
+STAFF_SESSION_MAX_HOURS = env_int("STAFF_SESSION_MAX_HOURS", 12)
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "Cổng dịch vụ công")
+OTP_TOTP_THROTTLE_FACTOR = 1
+# Static (recovery) codes a staff member gets at enrolment.
+RECOVERY_CODE_COUNT = 10
+
+# The client's address, for lockouts, rate limits and audit rows: the number
+# of reverse proxies in front of the portal that append to X-Forwarded-For.
+# 0 (no proxy) reads only the connection's address, so the header cannot be
+# forged to dodge a lockout.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+
+# Sign-in lockout by django-axes (citizens/lockout.py): per account, whatever
+# identifier was typed, and per account and address; never per address alone,
+# so one office or carrier NAT is not locked out for one person's typos.
+AXES_HANDLER = "citizens.lockout.LockoutHandler"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "username"]
+AXES_FAILURE_LIMIT = "citizens.lockout.failure_limit"
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_USERNAME_CALLABLE = "citizens.lockout.account_key"
+AXES_CLIENT_IP_CALLABLE = "citizens.security.client_address"
+AXES_LOCKOUT_CALLABLE = "citizens.lockout.lockout_response"
+AXES_RESET_ON_SUCCESS = True
+# Attempts refused during a lockout do not extend it: the time a message
+# promises holds.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_SENSITIVE_PARAMETERS = ["password", "password1", "password2", "csrfmiddlewaretoken"]
+
+# Password-reset and registration mails, per address and per email typed.
+PASSWORD_RESET_RATE_PER_ADDRESS = env_str("PASSWORD_RESET_RATE_PER_ADDRESS", "10/h")
+PASSWORD_RESET_RATE_PER_ACCOUNT = env_str("PASSWORD_RESET_RATE_PER_ACCOUNT", "3/h")
+REGISTRATION_RATE_PER_ADDRESS = env_str("REGISTRATION_RATE_PER_ADDRESS", "20/h")
+
 # Results store: a Fernet key (32 url-safe base64 bytes) encrypting the private
 # signing keys at rest. Development derives one from SECRET_KEY when unset;
 # the deploy checks refuse that.
@@ -294,5 +360,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        # Lockouts and failures are warnings; its start-up banner is not news.
+        "axes": {"level": "WARNING"},
     },
 }

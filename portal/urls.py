@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
+from django.views.generic import RedirectView
 
 from portal import bench_views, views
 
@@ -18,6 +19,12 @@ urlpatterns = [
     path("", include("dossiers.urls")),
     path("", include("results_store.urls")),
     path("", include("notifications.urls")),
+    # One sign-in page for everyone, with its lockout and the staff second factor.
+    path(
+        "admin/login/",
+        RedirectView.as_view(pattern_name="citizens:login", query_string=True),
+        name="admin_login",
+    ),
     path("admin/", admin.site.urls),
 ]
 

@@ -2,8 +2,9 @@
 
 Issuing records the result as "being prepared" and queues `sign_result_task`
 on commit; the task renders the PDF, signs it (COSE token for the QR, PAdES
-for PDF readers) and delivers it to the holder's wallet. A holder without an
-account yet receives it when an account with that citizen ID appears.
+for PDF readers) and delivers it to the holder's wallet. A holder without a
+verified account yet receives it when an account is verified as that citizen
+ID's holder; an ID merely typed into a profile receives nothing (ADR 8).
 """
 
 import datetime as dt
@@ -17,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from citizens import services as citizen_services
+from citizens.constants import VERIFIED_IDENTITY_LEVELS
 from citizens.models import User
 from citizens.selectors import is_officer_of
 from procedures.models import Agency, ResultType
@@ -30,7 +32,10 @@ def _event(result: Result, action: str, actor: User | None, reason: str = "") ->
 
 
 def _holder_account(national_id: str) -> User | None:
-    return User.objects.filter(national_id=national_id).first()
+    """The account verified as the ID's holder; a typed, unverified ID receives nothing."""
+    return User.objects.filter(
+        national_id=national_id, identity_level__in=VERIFIED_IDENTITY_LEVELS
+    ).first()
 
 
 def content_from_lines(text: str) -> dict[str, str]:
@@ -188,8 +193,8 @@ def _deliver(result: Result) -> None:
 
 
 def results_claim_for(user: User) -> int:
-    """Deliver the results issued to this citizen ID before the account existed."""
-    if not user.national_id:
+    """Deliver the results issued to this citizen ID before its holder was verified."""
+    if not user.national_id or not user.identity_verified:
         return 0
     pending = list(
         Result.objects.select_related("result_type", "agency").filter(

@@ -1,15 +1,16 @@
-"""Results issued to a citizen ID before its account existed reach the account."""
+"""Results issued to a citizen ID before its holder was verified reach the account.
 
-from django.db.models.signals import post_save
+A typed citizen ID is only a claim (ADR 8): results go to an account once its
+identity is verified, in the verification's transaction.
+"""
+
 from django.dispatch import receiver
 
-from citizens.models import User
+from citizens.signals import identity_verified
 
 
-@receiver(post_save, sender=User, dispatch_uid="results_store.claim_on_save")
-def claim_results(sender, instance: User, raw=False, **kwargs):
-    if raw or not instance.national_id:
-        return
+@receiver(identity_verified, dispatch_uid="results_store.claim_on_verification")
+def claim_results(sender, user, **kwargs):
     from results_store.services import results_claim_for
 
-    results_claim_for(instance)
+    results_claim_for(user)

@@ -38,3 +38,25 @@ def celery_worker(transactional_db):
 
     with running_worker() as worker:
         yield worker
+
+
+@pytest.fixture(autouse=True)
+def _force_login_is_a_full_sign_in(monkeypatch):
+    """`client.force_login(user)` stands for a complete sign-in, second factor included.
+
+    Staff pages need a session that passed a second factor (ADR 8); tests
+    of pages behind it start from such a session, as a staff member who
+    typed the code would. Tests of the second factor itself sign in through
+    the login and code pages (tests/citizens/test_second_factor.py).
+    """
+    from django.test import Client
+
+    original = Client.force_login
+
+    def force_login(self, user, backend=None):
+        original(self, user, backend)
+        from tests.accounts import pass_second_factor
+
+        pass_second_factor(self, user)
+
+    monkeypatch.setattr(Client, "force_login", force_login)

@@ -1,8 +1,11 @@
-"""The citizen's profile: validated citizen ID, unique, never another's."""
+"""Profile: a validated citizen ID; an unverified one is a claim, a verified one is locked."""
+
+from datetime import date
 
 import pytest
 from django.urls import reverse
 
+from tests.accounts import verify_identity
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -47,13 +50,51 @@ def test_profile_refuses_an_id_whose_year_contradicts_the_birth_date_and_keeps_i
     assert user.national_id is None
 
 
-def test_profile_refuses_an_id_already_registered_to_someone_else(client):
+def test_profile_accepts_an_id_only_claimed_by_someone_else_and_it_unlocks_nothing(client):
     UserFactory(username="other", national_id="048090000123")
     user = UserFactory(username="an")
     client.force_login(user)
     response = client.post(reverse("citizens:profile"), VALID)
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.national_id == "048090000123"
+    assert not user.identity_verified
+
+
+def test_profile_refuses_an_id_verified_on_another_account(client):
+    verify_identity(UserFactory(username="other", national_id="048090000123"))
+    user = UserFactory(username="an")
+    client.force_login(user)
+    response = client.post(reverse("citizens:profile"), VALID)
     assert response.status_code == 200
-    assert "đã được đăng ký" in response.text
+    assert "đã được xác thực trên một tài khoản khác" in response.text
+    user.refresh_from_db()
+    assert user.national_id is None
+
+
+def test_a_verified_identity_cannot_be_edited_in_the_profile(client):
+    user = UserFactory(
+        username="an",
+        full_name="Nguyễn Văn An",
+        national_id="048090000123",
+        date_of_birth=date(1990, 5, 2),
+        gender="male",
+    )
+    verify_identity(user)
+    client.force_login(user)
+    response = client.post(
+        reverse("citizens:profile"),
+        {
+            **VALID,
+            "full_name": "Someone Else",
+            "national_id": "048090999999",
+            "phone": "0911222333",
+        },
+    )
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert (user.full_name, user.national_id) == ("Nguyễn Văn An", "048090000123")
+    assert user.phone == "0911222333"
 
 
 def test_profile_page_shows_only_the_logged_in_users_data(client):

@@ -7,6 +7,7 @@ import pytest
 from citizens.constants import WalletItemKind
 from citizens.models import WalletItem
 from citizens.selectors import reuse_for_procedure
+from tests.accounts import verify_identity
 from tests.factories import ProcedureFactory, ResultTypeFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -14,7 +15,8 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def citizen():
-    return UserFactory(
+    """A citizen whose identity an officer verified at the desk."""
+    user = UserFactory(
         username="an",
         full_name="Nguyễn Văn An",
         national_id="048090000123",
@@ -25,6 +27,8 @@ def citizen():
         permanent_ward="Phường Hải Châu",
         permanent_province="Thành phố Đà Nẵng",
     )
+    verify_identity(user)
+    return user
 
 
 @pytest.fixture
@@ -95,3 +99,40 @@ def test_another_citizens_items_are_never_offered(citizen, procedure):
     )
     reuse = reuse_for_procedure(user=citizen, procedure=proc)
     assert all(c.items == [] for c in reuse.components)
+
+
+def test_an_unverified_account_gets_no_identity_prefill(procedure):
+    claimant = UserFactory(
+        username="claimant",
+        full_name="Nguyễn Văn An",
+        national_id="048090000123",
+        date_of_birth=date(1990, 5, 2),
+        gender="male",
+        permanent_street="12 Lê Duẩn",
+        permanent_province="Thành phố Đà Nẵng",
+    )
+    reuse = reuse_for_procedure(user=claimant, procedure=procedure[0])
+    assert reuse.prefill == {
+        "address": "12 Lê Duẩn, Thành phố Đà Nẵng",
+        "email": claimant.email,
+    }
+
+
+def test_an_unverified_account_is_offered_its_documents_but_no_results(procedure):
+    proc, _ids, _birth, birth_certificate = procedure
+    claimant = UserFactory(username="claimant", national_id="048090000123")
+    id_card = WalletItem.objects.create(
+        owner=claimant, kind=WalletItemKind.DOCUMENT, document_type="id_card", title="CCCD"
+    )
+    WalletItem.objects.create(
+        owner=claimant,
+        kind=WalletItemKind.RESULT,
+        result_type=birth_certificate,
+        title="Giấy khai sinh",
+        source_reference="result:9",
+    )
+    offered = {
+        c.component.name: [i.pk for i in c.items]
+        for c in reuse_for_procedure(user=claimant, procedure=proc).components
+    }
+    assert offered == {"Căn cước công dân": [id_card.pk], "Giấy khai sinh": [], "Tờ khai": []}

@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from dossiers.constants import PUBLIC_LOOKUP_LIMIT_PER_HOUR, DossierState
 from dossiers.models import Dossier
+from tests.accounts import verify_identity
 from tests.dossiers.builders import cast, dossier_in
 from tests.factories import UserFactory
 from tests.files import pdf_bytes, png_bytes, upload
@@ -56,11 +57,26 @@ def test_start_creates_one_draft_and_resumes_it(client, c):
     assert Dossier.objects.filter(applicant=c.applicant).count() == 1
 
 
-def test_intake_form_is_prefilled_from_the_profile(client, c):
+def test_intake_form_is_prefilled_from_a_verified_identity(client, c):
+    c.applicant.national_id = "048190001234"
+    verify_identity(c.applicant)
     draft = start(client, c)
     body = client.get(reverse("dossiers:edit", args=[draft.pk])).text
     assert 'value="Nguyễn Thị Ánh Tuyết"' in body
     assert "CCCD" in body  # the wallet item offered for the ID component
+
+
+def test_intake_form_leaves_identity_fields_to_an_unverified_applicant(client, c):
+    draft = start(client, c)
+    body = client.get(reverse("dossiers:edit", args=[draft.pk])).text
+    assert 'value="Nguyễn Thị Ánh Tuyết"' not in body
+    assert "CCCD" in body  # documents are offered whatever the identity
+
+
+def test_submission_records_the_applicants_level_of_identity(client, c):
+    draft = start(client, c)
+    client.post(reverse("dossiers:edit", args=[draft.pk]), intake_data(c))
+    assert Dossier.objects.get(pk=draft.pk).applicant_identity_level == "declared"
 
 
 def test_submitting_a_complete_dossier_shows_its_code(client, c):

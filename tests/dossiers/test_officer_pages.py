@@ -4,6 +4,7 @@ from datetime import date
 
 import pytest
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.urls import reverse
@@ -13,6 +14,7 @@ from citizens.models import Membership, WalletAccess, WalletItem
 from dossiers import services
 from dossiers.constants import DossierAction, DossierState
 from dossiers.models import Dossier, DossierEvent
+from tests.accounts import verify_identity
 from tests.dossiers.builders import cast, checked_upload, dossier_in
 from tests.factories import ResultTypeFactory, UserFactory
 from tests.files import pdf_bytes, png_bytes
@@ -147,6 +149,8 @@ def test_a_reused_wallet_document_is_marked_and_opens_through_the_logged_officer
 
 
 def test_a_reused_digital_result_is_marked_verified(english, c):
+    c.applicant.national_id = "048190001234"
+    verify_identity(c.applicant)
     result_type = ResultTypeFactory(name="Giấy khai sinh")
     result = WalletItem.objects.create(
         owner=c.applicant,
@@ -171,6 +175,27 @@ def test_a_reused_digital_result_is_marked_verified(english, c):
     html = english.get(detail_url(dossier)).content.decode()
 
     assert "Verified digital result" in html
+
+
+def test_a_result_cannot_be_reused_by_an_unverified_applicant(c):
+    result = WalletItem.objects.create(
+        owner=c.applicant,
+        kind=WalletItemKind.RESULT,
+        result_type=ResultTypeFactory(name="Giấy khai sinh"),
+        title="Giấy khai sinh",
+        source_reference="result:3f2b6f4e-2d6c-4a51-9f0e-6c1d2b3a4e5f",
+    )
+    dossier = dossier_in(DossierState.DRAFT, c)
+    id_component = c.procedure.components.get(position=2)
+    with pytest.raises(PermissionDenied):
+        services.dossier_draft_save(
+            dossier=dossier,
+            actor=c.applicant,
+            declaration={},
+            delivery_method="counter",
+            delivery_address="",
+            reused={id_component.pk: result},
+        )
 
 
 def test_a_component_without_a_document_says_so(english, c):

@@ -10,6 +10,7 @@ from citizens.models import WalletItem
 from dossiers import services
 from dossiers.constants import DossierAction, DossierState
 from dossiers.models import Dossier, DossierEvent
+from tests.accounts import verify_identity
 from tests.dossiers.builders import cast, checked_upload, dossier_in
 from tests.factories import ResultTypeFactory
 
@@ -226,8 +227,7 @@ def test_completion_issues_the_digital_result_to_the_applicant():
     from results_store.models import Result
 
     c = cast()
-    c.applicant.national_id = "048305001234"
-    c.applicant.save()
+    verify_identity(c.applicant, national_id="048305001234")
     result_type = ResultTypeFactory(code="KQ.G15.000038", name="Giấy xác nhận tình trạng hôn nhân")
     c.procedure.result_types.add(result_type)
     dossier = dossier_in(DossierState.RECEIVED, c)
@@ -243,6 +243,23 @@ def test_completion_issues_the_digital_result_to_the_applicant():
     assert (result.holder, result.holder_national_id) == (c.applicant, "048305001234")
     assert result.agency == c.agency and result.status == "preparing"
     assert WalletItem.objects.filter(owner=c.applicant, kind="result").exists()
+
+
+def test_completion_for_an_unverified_applicant_keeps_the_result_for_the_ids_holder():
+    from results_store.models import Result
+
+    c = cast()
+    c.applicant.national_id = "048305001234"
+    c.applicant.save()
+    result_type = ResultTypeFactory(code="KQ.G15.000038")
+    c.procedure.result_types.add(result_type)
+    dossier = dossier_in(DossierState.RECEIVED, c)
+    services.dossier_complete(
+        dossier=dossier, actor=c.officer, outcome="Đã cấp", result_type=result_type
+    )
+    result = Result.objects.get()
+    assert (result.holder, result.holder_national_id) == (None, "048305001234")
+    assert not WalletItem.objects.filter(owner=c.applicant, kind="result").exists()
 
 
 def test_completion_with_a_result_needs_the_applicants_citizen_id():

@@ -1,7 +1,13 @@
-"""On a phone: a citizen registers, completes the profile and fills the wallet;
-an officer logs in and lands on the queue."""
+"""On a phone: a citizen registers, confirms the email, completes the profile and
+fills the wallet; an officer signs in for the first time, sets up the second
+factor and lands on the queue."""
+
+import base64
+import re
 
 import pytest
+from django.core import mail
+from django_otp.oath import totp
 from playwright.sync_api import expect
 
 from citizens.constants import MembershipRole
@@ -10,6 +16,12 @@ from tests.factories import AgencyFactory, UserFactory
 from tests.files import png_bytes
 
 PASSWORD = "Hoa-sen-Đà-Nẵng-2026"
+
+
+def authenticator_code(secret: str) -> str:
+    """What an authenticator app shows for the key typed into it."""
+    key = base64.b32decode(secret + "=" * (-len(secret) % 8))
+    return f"{totp(key):06d}"
 
 
 def assert_fits_phone(page):
@@ -27,7 +39,7 @@ def officer(transactional_db):
     return user
 
 
-def test_citizen_registers_completes_profile_uploads_document_and_officer_lands_on_queue(
+def test_citizen_registers_completes_profile_uploads_document_and_officer_enrols_a_second_factor(
     live_server, browser, phone_context_args, officer, screenshot, settings, tmp_path
 ):
     settings.MEDIA_ROOT = tmp_path / "media"
@@ -45,7 +57,14 @@ def test_citizen_registers_completes_profile_uploads_document_and_officer_lands_
     assert_fits_phone(page)
     page.get_by_role("button", name="Đăng ký", exact=True).click()
 
+    expect(page.get_by_role("heading", level=1)).to_have_text("Kiểm tra email của bạn")
+    [message] = mail.outbox
+    link = re.search(r"https?://\S+/accounts/register/confirm/\S+/", message.body).group(0)
+    page.goto(link)
+    page.get_by_role("button", name="Xác nhận và mở tài khoản").click()
+
     expect(page.get_by_role("heading", level=1)).to_have_text("Thông tin cá nhân")
+    expect(page.get_by_text("Chưa xác thực", exact=True)).to_be_visible()
     page.get_by_label("Số căn cước công dân").fill("048305001234")
     page.get_by_label("Ngày sinh").fill("2005-03-08")
     page.get_by_label("Giới tính").select_option("female")
@@ -78,8 +97,20 @@ def test_citizen_registers_completes_profile_uploads_document_and_officer_lands_
     page.get_by_label("Email, số căn cước công dân hoặc tên đăng nhập").fill("officer.hai-chau")
     page.get_by_label("Mật khẩu", exact=True).fill("a-long-test-password")
     page.get_by_role("button", name="Đăng nhập", exact=True).click()
+
+    # First sign-in of a staff member: a password alone opens nothing.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Thiết lập yếu tố xác thực thứ hai")
+    screenshot(page, "5-officer-second-factor-setup")
+    assert_fits_phone(page)
+    secret = page.locator("#totp-secret").inner_text().replace(" ", "")
+    page.get_by_label("Mã 6 chữ số ứng dụng đang hiển thị").fill(authenticator_code(secret))
+    page.get_by_role("button", name="Xác nhận").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Mã khôi phục")
+    expect(page.get_by_role("list", name="Mã khôi phục").get_by_role("listitem")).to_have_count(10)
+    page.get_by_role("link", name="Tôi đã lưu lại, tiếp tục").click()
+
     expect(page.get_by_role("heading", level=1)).to_have_text("Hàng đợi hồ sơ")
     expect(page.get_by_text("Ủy ban nhân dân phường Hải Châu")).to_be_visible()
-    screenshot(page, "5-officer-queue")
+    screenshot(page, "6-officer-queue")
     assert_fits_phone(page)
     context.close()

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from citizens.constants import WalletItemKind
 from citizens.models import User, WalletItem
 from dossiers.models import Dossier
-from procedures.management.commands.seed_demo import DEMO_PASSWORD
+from tests.e2e.journeys import log_in
 from tests.files import pdf_bytes, png_bytes
 
 PROCEDURE = "1.004873"  # Cấp Giấy xác nhận tình trạng hôn nhân, at a ward
@@ -29,13 +29,6 @@ def citizen_id_card(demo_catalog, settings, tmp_path):
     item.file.save("cccd.png", ContentFile(png_bytes()), save=False)
     item.save()
     return item
-
-
-def log_in(page, base_url, username):
-    page.goto(f"{base_url}/accounts/login/")
-    page.get_by_label("Email, số căn cước công dân hoặc tên đăng nhập").fill(username)
-    page.get_by_label("Mật khẩu", exact=True).fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Đăng nhập", exact=True).click()
 
 
 def component(page, name_start):

@@ -8,9 +8,9 @@ from playwright.sync_api import expect
 from citizens.models import User
 from dossiers import services
 from dossiers.models import Dossier
-from procedures.management.commands.seed_demo import DEMO_PASSWORD
 from procedures.models import Agency, Procedure
 from tests.dossiers.builders import checked_upload
+from tests.e2e.journeys import log_in
 
 PROCEDURE = "1.004873"  # Cấp Giấy xác nhận tình trạng hôn nhân, at a ward
 WARD = "000.01.00.H15"  # Hải Châu, where officer.hai-chau works
@@ -37,13 +37,6 @@ def submitted_dossier(demo_catalog, settings, tmp_path) -> Dossier:
         },
     )
     return services.dossier_submit(dossier=dossier, actor=citizen)
-
-
-def log_in(page, base_url, username):
-    page.goto(f"{base_url}/accounts/login/")
-    page.get_by_label("Email, số căn cước công dân hoặc tên đăng nhập").fill(username)
-    page.get_by_label("Mật khẩu", exact=True).fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Đăng nhập", exact=True).click()
 
 
 def notifications_link(page):

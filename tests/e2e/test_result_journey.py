@@ -16,10 +16,10 @@ from django.conf import settings
 from playwright.sync_api import expect
 
 from citizens.models import User
-from procedures.management.commands.seed_demo import DEMO_PASSWORD
 from procedures.models import ResultType
 from results_store.constants import ResultStatus
 from results_store.models import Result
+from tests.e2e.journeys import log_in
 from tests.files import pdf_bytes
 
 BIRTH_CERTIFICATE = "KQ.G15.000031"
@@ -32,13 +32,6 @@ def english_page(browser, context_args, base_url):
     context = browser.new_context(**context_args)
     context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": "en", "url": base_url}])
     return context.new_page()
-
-
-def log_in(page, base_url, username):
-    page.goto(f"{base_url}/accounts/login/")
-    page.get_by_label("Email, citizen ID number or username").fill(username)
-    page.get_by_label("Password", exact=True).fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Log in", exact=True).click()
 
 
 def wait_until_signed(number: str) -> Result:
@@ -82,7 +75,7 @@ def test_officer_digitizes_a_paper_result_and_the_citizen_downloads_and_verifies
 
     # The ward's officer copies a paper birth certificate into the store.
     officer = english_page(browser, browser_context_args, base)
-    log_in(officer, base, OFFICER)
+    log_in(officer, base, OFFICER, language="en")
     officer.get_by_role("link", name="Results", exact=True).click()
     expect(officer.get_by_role("heading", name="Results issued")).to_be_visible()
     officer.get_by_role("link", name="Digitize a paper result").click()
@@ -123,7 +116,7 @@ def test_officer_digitizes_a_paper_result_and_the_citizen_downloads_and_verifies
 
     # On a phone, the citizen finds it in the wallet and downloads it.
     citizen = english_page(browser, phone_context_args, base)
-    log_in(citizen, base, CITIZEN)
+    log_in(citizen, base, CITIZEN, language="en")
     citizen.get_by_role("navigation", name="Main").get_by_role("link", name="My wallet").click()
     card = citizen.get_by_role("listitem").filter(has_text="145/2009")
     expect(card.get_by_role("heading", name="Giấy khai sinh")).to_be_visible()

@@ -15,8 +15,8 @@ from playwright.sync_api import expect
 from citizens.models import User
 from dossiers.constants import Channel
 from dossiers.models import DossierRating
-from procedures.management.commands.seed_demo import DEMO_PASSWORD
 from procedures.models import Agency, Procedure
+from tests.e2e.journeys import log_in
 from tests.factories import DossierFactory
 
 WARD = "000.01.00.H15"  # Hải Châu ward
@@ -27,13 +27,6 @@ def english_page(browser, context_args, base_url):
     context = browser.new_context(**context_args)
     context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": "en", "url": base_url}])
     return context.new_page()
-
-
-def log_in(page, base_url, username):
-    page.goto(f"{base_url}/accounts/login/")
-    page.get_by_label("Email, citizen ID number or username").fill(username)
-    page.get_by_label("Password", exact=True).fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Log in", exact=True).click()
 
 
 def assert_fits_phone(page):
@@ -90,7 +83,7 @@ def test_a_supervisor_sees_an_overdue_dossier_flagged(
 
     for device, context_args in (("desktop", browser_context_args), ("phone", phone_context_args)):
         page = english_page(browser, context_args, base)
-        log_in(page, base, "supervisor")
+        log_in(page, base, "supervisor", language="en")
         page.get_by_role("link", name="Supervision", exact=True).click()
         expect(page.get_by_role("heading", name="Supervision", level=1)).to_be_visible()
 

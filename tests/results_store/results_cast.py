@@ -16,6 +16,7 @@ from procedures.models import Agency, ResultType
 from results_store import services
 from results_store.constants import ResultStatus
 from results_store.models import Result
+from tests.accounts import verify_identity
 from tests.factories import AgencyFactory, ResultTypeFactory, UserFactory
 from tests.files import pdf_bytes
 
@@ -45,6 +46,8 @@ def make_cast() -> Cast:
     Membership.objects.create(user=officer, agency=ward, role=MembershipRole.OFFICER)
     Membership.objects.create(user=other_officer, agency=other_ward, role=MembershipRole.OFFICER)
     Membership.objects.create(user=supervisor, agency=city, role=MembershipRole.SUPERVISOR)
+    holder = UserFactory(full_name="Nguyễn Văn An", national_id=HOLDER_NATIONAL_ID)
+    verify_identity(holder)
     return Cast(
         agency=ward,
         other_agency=other_ward,
@@ -52,7 +55,7 @@ def make_cast() -> Cast:
         officer=officer,
         other_officer=other_officer,
         supervisor=supervisor,
-        holder=UserFactory(full_name="Nguyễn Văn An", national_id=HOLDER_NATIONAL_ID),
+        holder=holder,
         stranger=UserFactory(full_name="Người Lạ"),
     )
 

@@ -14,6 +14,7 @@ from citizens.models import PROFILE_FIELDS, WalletItem
 from results_store import tasks
 from results_store.constants import ResultAction, ResultStatus
 from results_store.models import Result
+from tests.accounts import verify_identity
 from tests.factories import UserFactory
 from tests.files import png_bytes
 from tests.results_store.results_cast import (
@@ -205,16 +206,24 @@ def test_a_digitized_result_is_signed_and_delivered_to_the_holders_wallet(c):
     assert item.file.name == result.pdf.name
 
 
-def test_a_digitized_result_reaches_an_account_created_later(c):
+def test_a_citizen_id_typed_into_a_profile_receives_nothing(c):
+    result = digitized(c, national_id=NEWCOMER_NATIONAL_ID)
+    squatter = UserFactory(full_name="Kẻ Mạo Danh")
+    profile = {name: getattr(squatter, name) for name in PROFILE_FIELDS}
+    citizen_services.profile_update(
+        user=squatter, data={**profile, "national_id": NEWCOMER_NATIONAL_ID}
+    )
+    assert not result_items(squatter).exists()
+    assert Result.objects.get(pk=result.pk).holder is None
+
+
+def test_a_digitized_result_reaches_an_account_verified_later(c):
     result = digitized(c, national_id=NEWCOMER_NATIONAL_ID)
     assert result.holder is None
     assert not WalletItem.objects.filter(source_reference=f"result:{result.public_id}").exists()
 
     newcomer = UserFactory(full_name="Võ Thị Mới")
-    profile = {name: getattr(newcomer, name) for name in PROFILE_FIELDS}
-    citizen_services.profile_update(
-        user=newcomer, data={**profile, "national_id": NEWCOMER_NATIONAL_ID}
-    )
+    verify_identity(newcomer, national_id=NEWCOMER_NATIONAL_ID)
 
     item = result_items(newcomer).get()
     assert item.source_reference == f"result:{result.public_id}"

@@ -39,8 +39,20 @@ The demo accounts share one password, `DEMO_PASSWORD`, and are listed at the
 end of the output. Because that password is public, the command refuses to
 create them on a deployment (DEBUG off and a real SECRET_KEY) unless told to
 with `--allow-demo-accounts`, e.g. for a public demo site.
+
+Staff pass a second factor (ADR 8). Off a deployment only, the demo staff
+accounts are enrolled with authenticator secrets derived from their
+usernames and printed beside the logins, so that newcomers and scripts can
+compute codes (`manage.py demo_totp <username>` prints the current one). On a
+deployment, even with `--allow-demo-accounts`, no secret is made: a secret
+anyone can read is no second factor, so demo staff enrol their own.
+
+The demo citizen's identity is verified, as if checked at a one-stop desk,
+so that forms show what a verified identity prefills.
 """
 
+import base64
+import hashlib
 import json
 from dataclasses import dataclass
 from datetime import date
@@ -54,8 +66,9 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from citizens.constants import MembershipRole
+from citizens.constants import IdentityDocumentType, MembershipRole
 from citizens.models import Membership
+from citizens.services import identity_verify_in_person
 from procedures.models import Agency, Field, ResultType
 from procedures.services import (
     agency_upsert,
@@ -83,6 +96,10 @@ class DemoAccount:
     role: str
     agency_code: str | None = None
 
+    @property
+    def is_staff(self) -> bool:
+        return self.role != CITIZEN
+
 
 DEMO_ACCOUNTS = [
     DemoAccount("citizen", "Nguyễn Văn An", CITIZEN),
@@ -108,6 +125,9 @@ DEMO_ACCOUNTS = [
     DemoAccount("supervisor", "Lê Thị Thu Hà", SUPERVISOR, "000.00.00.H15"),
     DemoAccount("admin", "Phạm Minh Quân", ADMINISTRATOR),
 ]
+
+# The one-stop officer who verified the demo citizen's identity at the desk.
+DESK_OFFICER = "officer.hai-chau"
 
 # The demo citizen has a complete profile, so forms show what reuse prefills.
 # The ID number is consistent with it: Đà Nẵng (048), a man born in the 1990s.
@@ -168,14 +188,14 @@ class Command(BaseCommand):
             with transaction.atomic():
                 catalog_load(data)
                 if with_accounts:
-                    demo_accounts_ensure()
+                    demo_accounts_ensure(with_totp=not _is_deployment())
         except (ValidationError, TypeError, ValueError, KeyError) as error:
             raise CommandError(f"{catalog.name}: {error}") from error
         after = _row_counts()
 
         self._report(data, before, after)
         if with_accounts:
-            self._print_logins()
+            self._print_logins(with_totp=not _is_deployment())
 
     def _report(self, data: dict, before: dict, after: dict) -> None:
         created = sum(after[label] - before[label] for label in after)
@@ -189,24 +209,26 @@ class Command(BaseCommand):
             )
         )
 
-    def _print_logins(self) -> None:
+    def _print_logins(self, *, with_totp: bool) -> None:
         agencies = {
             agency.code: agency.short_name or agency.name
             for agency in Agency.objects.filter(
                 code__in=[a.agency_code for a in DEMO_ACCOUNTS if a.agency_code]
             )
         }
-        rows = [("username", "role", "agency", "password")]
+        rows = [("username", "role", "agency", "password", "authenticator secret (TOTP)")]
         rows += [
             (
                 account.username,
                 account.role,
                 agencies.get(account.agency_code, "–") if account.agency_code else "–",
                 DEMO_PASSWORD,
+                demo_totp_secret(account.username) if with_totp and account.is_staff else "–",
             )
             for account in DEMO_ACCOUNTS
         ]
-        widths = [max(len(row[column]) for row in rows) for column in range(4)]
+        columns = len(rows[0])
+        widths = [max(len(row[column]) for row in rows) for column in range(columns)]
         self.stdout.write("")
         self.stdout.write("Demo logins:")
         for index, row in enumerate(rows):
@@ -214,6 +236,13 @@ class Command(BaseCommand):
             self.stdout.write(f"  {line.rstrip()}")
             if index == 0:
                 self.stdout.write("  " + "  ".join("-" * width for width in widths))
+        if with_totp:
+            self.stdout.write("")
+            self.stdout.write(
+                "Staff sign in with the password and a code from the secret above: add it to an "
+                "authenticator app, or print the current code with "
+                "`.venv/bin/python manage.py demo_totp <username>`."
+            )
 
 
 def _is_deployment() -> bool:
@@ -294,10 +323,22 @@ def _pick(objects: dict[str, Any], code: str, kind: str, procedure: dict) -> Any
         raise ValueError(f"procedure {procedure['code']}: unknown {kind} {code}") from None
 
 
-def demo_accounts_ensure() -> None:
+def demo_totp_secret(username: str) -> str:
+    """The demo staff account's authenticator secret, in base32 as apps take it."""
+    return base64.b32encode(_demo_totp_key(username)).decode().rstrip("=")
+
+
+def _demo_totp_key(username: str) -> bytes:
+    return hashlib.sha256(f"portal-demo-totp:{username}".encode()).digest()[:20]
+
+
+def demo_accounts_ensure(*, with_totp: bool) -> None:
     """Create each missing demo account and membership; never touch an existing one."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
     User = get_user_model()
     agencies = {agency.code: agency for agency in Agency.objects.all()}
+    new_citizen = None
     for account in DEMO_ACCOUNTS:
         user = User.objects.filter(username=account.username).first()
         if user is None:
@@ -311,9 +352,35 @@ def demo_accounts_ensure() -> None:
             )
             user.set_password(DEMO_PASSWORD)
             user.save()
+            if account.role == CITIZEN:
+                new_citizen = user
+            if with_totp and account.is_staff:
+                TOTPDevice.objects.create(
+                    user=user,
+                    name="Demo authenticator",
+                    key=_demo_totp_key(account.username).hex(),
+                    confirmed=True,
+                )
         if account.agency_code:
             if account.agency_code not in agencies:
                 raise ValueError(f"{account.username}: no agency {account.agency_code}")
             Membership.objects.get_or_create(
                 user=user, agency=agencies[account.agency_code], role=account.role
             )
+    if new_citizen is not None:
+        _verify_demo_citizen(new_citizen, officer=User.objects.get(username=DESK_OFFICER))
+
+
+def _verify_demo_citizen(user, *, officer) -> None:
+    """As the ward's one-stop officer would, with the citizen's ID card in hand."""
+    identity_verify_in_person(
+        user=user,
+        officer=officer,
+        agency=officer.memberships.get().agency,
+        document_type=IdentityDocumentType.CITIZEN_ID_CARD,
+        document_number=user.national_id,
+        national_id=user.national_id,
+        full_name=user.full_name,
+        date_of_birth=user.date_of_birth,
+        gender=user.gender,
+    )
