@@ -202,6 +202,10 @@ def complete(request) -> tuple[VerifiedPerson, str]:
         raise SignInError(SignInError.EXPIRED, "unknown state or no code")
 
     metadata = _metadata(client)
+    # RFC 9207: an answer naming another issuer is a mix-up.
+    returned_issuer = request.GET.get("iss")
+    if returned_issuer is not None and returned_issuer.rstrip("/") != settings.OIDC_ISSUER:
+        raise SignInError(SignInError.REJECTED, f"callback names issuer {returned_issuer!r}")
     try:
         token = client.fetch_access_token(
             code=request.GET["code"],

@@ -2,7 +2,7 @@
 # Install the Debian packages the test suite needs, skipping what is present.
 set -euo pipefail
 
-# Usage: system-deps.sh          everything the test suite needs
+# Usage: system-deps.sh          everything the test suite needs (Node.js too)
 #        system-deps.sh --pdf    only what WeasyPrint needs to render PDFs
 #        system-deps.sh --bench  what `make bench` needs: the services, the PDF
 #                                libraries and the load generator (wrk)
@@ -23,6 +23,12 @@ missing=()
 for pkg in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
 done
+# The tests' OpenID provider (and `make run`'s) runs on Node.js, which may
+# come from another source than Debian's packages; install it only if absent.
+if [ "${1:-}" != "--pdf" ] && [ "${1:-}" != "--bench" ]; then
+  command -v node >/dev/null || missing+=(nodejs)
+  command -v npm >/dev/null || missing+=(npm)
+fi
 
 if [ ${#missing[@]} -gt 0 ]; then
   echo "Installing system packages: ${missing[*]}"

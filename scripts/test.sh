@@ -6,6 +6,8 @@ cd "$(dirname "$0")/.."
 
 scripts/system-deps.sh
 scripts/venv.sh
+# The national identity provider the tests sign in with (oidc-provider, npm).
+scripts/identity-provider.sh install
 
 mkdir -p var
 state=var/test-services.started

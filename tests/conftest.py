@@ -60,3 +60,37 @@ def _force_login_is_a_full_sign_in(monkeypatch):
         pass_second_factor(self, user)
 
     monkeypatch.setattr(Client, "force_login", force_login)
+
+
+@pytest.fixture(scope="session")
+def identity_provider(live_server):
+    """The test suite's national identity provider: a real OpenID provider process.
+
+    It accepts the portal's callbacks on Django's test client ("testserver")
+    and on the live server of the browser journeys. See tests/identity_provider.py.
+    """
+    from tests.identity_provider import IdentityProvider
+
+    callback = "/accounts/national-id/callback/"
+    provider = IdentityProvider(
+        redirect_uris=[f"http://testserver{callback}", f"{live_server.url}{callback}"],
+        post_logout_redirect_uris=["http://testserver/", f"{live_server.url}/"],
+    )
+    yield provider
+    provider.stop()
+
+
+@pytest.fixture
+def national_id(settings, identity_provider):
+    """The portal configured to sign in with the test provider, as a deployment would be."""
+    from citizens import oidc
+    from tests.identity_provider import CLIENT_ID, CLIENT_SECRET
+
+    settings.OIDC_ISSUER = identity_provider.issuer
+    settings.OIDC_CLIENT_ID = CLIENT_ID
+    settings.OIDC_CLIENT_SECRET = CLIENT_SECRET
+    oidc.forget_provider()
+    identity_provider.reset()
+    yield identity_provider
+    identity_provider.reset()
+    oidc.forget_provider()
