@@ -77,6 +77,9 @@ def test_submission_records_the_applicants_level_of_identity(client, c):
     draft = start(client, c)
     client.post(reverse("dossiers:edit", args=[draft.pk]), intake_data(c))
     assert Dossier.objects.get(pk=draft.pk).applicant_identity_level == "declared"
+    client.force_login(c.officer)
+    page = client.get(reverse("dossiers:officer_detail", args=[draft.pk])).text
+    assert "Chưa xác thực (do chủ tài khoản tự khai)" in page
 
 
 def test_submitting_a_complete_dossier_shows_its_code(client, c):
