@@ -1,10 +1,18 @@
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from citizens import services
 from citizens.models import AccountEvent, ExternalIdentity, IdentityVerification, Membership, User
 from citizens.security import client_address
+
+# django-otp's own admin pages show and edit staff members' secrets and
+# recovery codes; an administrator only ever resets them (the action below).
+for _device_model in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(_device_model):
+        admin.site.unregister(_device_model)
 
 
 class MembershipInline(admin.TabularInline):

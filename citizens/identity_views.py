@@ -1,5 +1,7 @@
 """Verifying who a citizen is: with the national identity provider, or at a one-stop desk."""
 
+import time
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
@@ -23,6 +25,9 @@ BACKEND = "citizens.backends.LoginIdentifierBackend"
 # What the session keeps between the provider's answer and the person's choice.
 PENDING_PERSON = "national_id_pending_person"
 PENDING_ID_TOKEN = "national_id_pending_id_token"
+PENDING_SINCE = "national_id_pending_since"
+# The choice after a first sign-in is made soon or not at all.
+PENDING_SECONDS = 15 * 60
 NEXT_URL = "national_id_next"
 # The ID token, kept for signing out at the provider too.
 ID_TOKEN = "national_id_id_token"
@@ -93,6 +98,7 @@ def national_id_callback(request):
     if user is None:
         request.session[PENDING_PERSON] = person.as_session()
         request.session[PENDING_ID_TOKEN] = id_token
+        request.session[PENDING_SINCE] = int(time.time())
         return redirect("citizens:national_id_choose")
     return _signed_in(request, user, id_token)
 
@@ -111,7 +117,11 @@ def _signed_in(request, user: User, id_token: str):
 def national_id_choose(request):
     """First sign-in with VNeID: link an account held already, or open one."""
     data = request.session.get(PENDING_PERSON)
-    if not data:
+    if not data or time.time() - request.session.get(PENDING_SINCE, 0) > PENDING_SECONDS:
+        for key in (PENDING_PERSON, PENDING_ID_TOKEN, PENDING_SINCE):
+            request.session.pop(key, None)
+        if data:
+            messages.error(request, str(_SIGN_IN_MESSAGES[oidc.SignInError.EXPIRED]))
         return redirect("citizens:login")
     person = oidc.VerifiedPerson.from_session(data)
     form = AccountLinkForm(request.POST or None)
@@ -142,6 +152,7 @@ def national_id_choose(request):
                 request, "citizens/national_id_choose.html", {"form": form, "person": person}
             )
         request.session.pop(PENDING_PERSON, None)
+        request.session.pop(PENDING_SINCE, None)
         id_token = request.session.pop(PENDING_ID_TOKEN, "")
         return _signed_in(request, user, id_token)
     return render(request, "citizens/national_id_choose.html", {"form": form, "person": person})

@@ -309,3 +309,21 @@ def test_signing_out_also_signs_out_at_the_provider(client, national_id):
     query = parse_qs(end_session.query)
     assert query["post_logout_redirect_uri"] == [PORTAL]
     assert query["id_token_hint"]
+
+
+def test_the_choice_after_a_first_sign_in_expires(client, national_id):
+    from citizens.identity_views import PENDING_SINCE
+
+    sign_in_at_provider(client, national_id)
+    session = client.session
+    session[PENDING_SINCE] -= 16 * 60
+    session.save()
+    response = client.post(CHOOSE, {"create": "1"})
+    assert response.url == reverse("citizens:login")
+    assert not User.objects.filter(national_id=LAN.national_id).exists()
+
+
+def test_administrators_cannot_read_staff_secrets_in_the_admin(client):
+    client.force_login(UserFactory(username="admin", administrator=True))
+    assert client.get("/admin/otp_totp/totpdevice/").status_code == 404
+    assert client.get("/admin/otp_static/staticdevice/").status_code == 404
