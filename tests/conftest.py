@@ -5,6 +5,17 @@ from django.core.cache import cache
 from django.utils import translation
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """Browser journeys run last, after pytest-django has ordered the rest.
+
+    Playwright's sync API leaves its event loop registered as running in the
+    test thread until the session ends; code that calls `asyncio.run()` itself
+    (pyHanko signs that way) must not run after a journey in the same thread.
+    """
+    items.sort(key=lambda item: "tests/e2e/" in item.nodeid)
+
+
 @pytest.fixture(autouse=True)
 def _vietnamese_by_default(settings):
     """Each test starts in the portal's default language, whatever ran before."""
