@@ -18,6 +18,19 @@ from portal.widgets import DateInput
 from procedures.constants import PersonalDocumentType
 
 
+def _check_national_id_matches(form, cleaned: dict) -> None:
+    """The birth year and gender the citizen ID encodes agree with those given."""
+    number = cleaned.get("national_id")
+    if not number or form.has_error("national_id"):
+        return
+    try:
+        validate_national_id_matches(
+            number, date_of_birth=cleaned.get("date_of_birth"), gender=cleaned.get("gender")
+        )
+    except ValidationError as error:
+        form.add_error("national_id", error)
+
+
 class LoginForm(AuthenticationForm):
     """Django's login form; django-axes refuses attempts while the account is locked.
 
@@ -194,16 +207,9 @@ class ProfileForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        number = cleaned.get("national_id")
-        if number and not self.has_error("national_id") and not self.instance.identity_verified:
-            try:
-                validate_national_id_matches(
-                    number,
-                    date_of_birth=cleaned.get("date_of_birth"),
-                    gender=cleaned.get("gender"),
-                )
-            except ValidationError as error:
-                self.add_error("national_id", error)
+        # A verified identity's fields are locked; there is nothing typed to check.
+        if not self.instance.identity_verified:
+            _check_national_id_matches(self, cleaned)
         return cleaned
 
 
@@ -325,14 +331,5 @@ class InPersonVerificationForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        number = cleaned.get("national_id")
-        if number and not self.has_error("national_id"):
-            try:
-                validate_national_id_matches(
-                    number,
-                    date_of_birth=cleaned.get("date_of_birth"),
-                    gender=cleaned.get("gender"),
-                )
-            except ValidationError as error:
-                self.add_error("national_id", error)
+        _check_national_id_matches(self, cleaned)
         return cleaned

@@ -283,6 +283,19 @@ def _person_identity(person) -> dict:
     }
 
 
+def _verify_as_person(user: User, person, address) -> None:
+    """Verify the account as the person the provider vouched for, by their own act."""
+    identity_verify(
+        user=user,
+        method=IdentityLevel.NATIONAL_IDP,
+        actor=user,
+        issuer=person.issuer,
+        subject=person.subject,
+        address=address,
+        **_person_identity(person),
+    )
+
+
 def _identity_changed(user: User, person) -> bool:
     return user.identity_level != IdentityLevel.NATIONAL_IDP or any(
         getattr(user, name) != value for name, value in _person_identity(person).items()
@@ -315,15 +328,7 @@ def national_identity_sign_in(*, person, current_user: User | None, address=None
             )
         user = link.user
         if _identity_changed(user, person):
-            identity_verify(
-                user=user,
-                method=IdentityLevel.NATIONAL_IDP,
-                actor=user,
-                issuer=person.issuer,
-                subject=person.subject,
-                address=address,
-                **_person_identity(person),
-            )
+            _verify_as_person(user, person, address)
         link.last_sign_in_at = timezone.now()
         link.save(update_fields=["last_sign_in_at"])
         return user
@@ -342,15 +347,7 @@ def national_identity_sign_in(*, person, current_user: User | None, address=None
 @transaction.atomic
 def national_identity_link(*, user: User, person, address=None) -> ExternalIdentity:
     """Link a provider's identity to an account, verifying the account as that person."""
-    identity_verify(
-        user=user,
-        method=IdentityLevel.NATIONAL_IDP,
-        actor=user,
-        issuer=person.issuer,
-        subject=person.subject,
-        address=address,
-        **_person_identity(person),
-    )
+    _verify_as_person(user, person, address)
     try:
         with transaction.atomic():
             link = ExternalIdentity.objects.create(

@@ -1,9 +1,19 @@
-"""Steps every journey takes: signing in as a person would, second factor included."""
+"""Steps journeys share: signing in as a person would (second factor included),
+reading an authenticator, checking a phone layout, waiting for the worker."""
 
+import base64
+import time
+
+import pytest
+from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from procedures.management.commands.seed_demo import DEMO_PASSWORD
+from results_store.constants import ResultStatus
+from results_store.models import Result
 from tests.accounts import fresh_totp_code
+
+SIGNING_TIMEOUT_SECONDS = 60
 
 LABELS = {
     "vi": {
@@ -37,3 +47,27 @@ def log_in(page, base_url, username, *, password=DEMO_PASSWORD, language="vi"):
         page.get_by_label(labels["code"]).fill(fresh_totp_code(device))
         page.get_by_role("button", name=labels["continue"]).click()
         page.wait_for_load_state()
+
+
+def authenticator_code(secret: str) -> str:
+    """What an authenticator app shows for the key typed into it."""
+    key = base64.b32decode(secret + "=" * (-len(secret) % 8))
+    return f"{totp(key):06d}"
+
+
+def assert_fits_phone(page):
+    overflow = page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert overflow <= 0, "the page scrolls sideways on a 390 px phone"
+
+
+def wait_until_signed(number: str) -> Result:
+    """The result once the real Celery worker has signed it."""
+    deadline = time.monotonic() + SIGNING_TIMEOUT_SECONDS
+    while time.monotonic() < deadline:
+        result = Result.objects.get(number=number)
+        if result.status == ResultStatus.VALID:
+            return result
+        time.sleep(0.25)
+    pytest.fail(f"The worker did not sign result {number} within {SIGNING_TIMEOUT_SECONDS} s.")

@@ -2,33 +2,19 @@
 fills the wallet; an officer signs in for the first time, sets up the second
 factor and lands on the queue."""
 
-import base64
 import re
 
 import pytest
 from django.core import mail
-from django_otp.oath import totp
 from playwright.sync_api import expect
 
 from citizens.constants import MembershipRole
 from citizens.models import Membership
+from tests.e2e.journeys import assert_fits_phone, authenticator_code
 from tests.factories import AgencyFactory, UserFactory
 from tests.files import png_bytes
 
 PASSWORD = "Hoa-sen-Đà-Nẵng-2026"
-
-
-def authenticator_code(secret: str) -> str:
-    """What an authenticator app shows for the key typed into it."""
-    key = base64.b32decode(secret + "=" * (-len(secret) % 8))
-    return f"{totp(key):06d}"
-
-
-def assert_fits_phone(page):
-    overflow = page.evaluate(
-        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-    )
-    assert overflow <= 0, "the page scrolls sideways on a 390 px phone"
 
 
 @pytest.fixture

@@ -8,49 +8,22 @@ an account from what it shares, and finds the signed result in the wallet.
 Signing out ends the provider's session too.
 """
 
-import base64
 import re
-import time
 
-import pytest
-from django_otp.oath import totp
 from playwright.sync_api import expect
 
 from citizens.constants import MembershipRole
 from citizens.models import Membership, User
 from dossiers.models import Dossier
 from procedures.models import Agency, Procedure, ResultType
-from results_store.constants import ResultStatus
 from results_store.models import Result
+from tests.e2e.journeys import assert_fits_phone, authenticator_code, wait_until_signed
 from tests.factories import DossierFactory, UserFactory
 from tests.files import pdf_bytes
 from tests.identity_provider import LAN
 
 WARD = "000.01.00.H15"  # Hải Châu ward, which registers births
 BIRTH_CERTIFICATE = "KQ.G15.000031"
-SIGNING_TIMEOUT_SECONDS = 60
-
-
-def authenticator_code(secret: str) -> str:
-    key = base64.b32decode(secret + "=" * (-len(secret) % 8))
-    return f"{totp(key):06d}"
-
-
-def wait_until_signed(number: str) -> Result:
-    deadline = time.monotonic() + SIGNING_TIMEOUT_SECONDS
-    while time.monotonic() < deadline:
-        result = Result.objects.get(number=number)
-        if result.status == ResultStatus.VALID:
-            return result
-        time.sleep(0.25)
-    pytest.fail(f"The worker did not sign result {number} within {SIGNING_TIMEOUT_SECONDS} s.")
-
-
-def assert_fits_phone(page):
-    overflow = page.evaluate(
-        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-    )
-    assert overflow <= 0, "the page scrolls sideways on a 390 px phone"
 
 
 def test_an_officer_enrols_a_second_factor_and_a_citizen_signs_in_with_the_national_provider(

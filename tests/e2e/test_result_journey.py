@@ -8,24 +8,19 @@ newest strings are not translated yet.
 """
 
 import re
-import time
 from urllib.parse import quote
 
-import pytest
 from django.conf import settings
 from playwright.sync_api import expect
 
 from citizens.models import User
 from procedures.models import ResultType
-from results_store.constants import ResultStatus
-from results_store.models import Result
-from tests.e2e.journeys import log_in
+from tests.e2e.journeys import assert_fits_phone, log_in, wait_until_signed
 from tests.files import pdf_bytes
 
 BIRTH_CERTIFICATE = "KQ.G15.000031"
 CITIZEN = "citizen"  # Nguyễn Văn An, citizen ID 048090012345
 OFFICER = "officer.hai-chau"  # Hải Châu ward, which registers births
-SIGNING_TIMEOUT_SECONDS = 60
 
 
 def english_page(browser, context_args, base_url):
@@ -34,28 +29,11 @@ def english_page(browser, context_args, base_url):
     return context.new_page()
 
 
-def wait_until_signed(number: str) -> Result:
-    deadline = time.monotonic() + SIGNING_TIMEOUT_SECONDS
-    while time.monotonic() < deadline:
-        result = Result.objects.get(number=number)
-        if result.status == ResultStatus.VALID:
-            return result
-        time.sleep(0.25)
-    pytest.fail(f"The worker did not sign result {number} within {SIGNING_TIMEOUT_SECONDS} s.")
-
-
 def tampered(token: str) -> str:
     """The token with one character of its base45 body changed."""
     position = len(token) // 2
     replacement = "A" if token[position] != "A" else "B"
     return token[:position] + replacement + token[position + 1 :]
-
-
-def assert_fits_phone(page):
-    overflow = page.evaluate(
-        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-    )
-    assert overflow <= 0, "the page scrolls sideways on a 390 px phone"
 
 
 def test_officer_digitizes_a_paper_result_and_the_citizen_downloads_and_verifies_it(
