@@ -7,6 +7,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from citizens import services
 from citizens.models import AccountEvent, ExternalIdentity, IdentityVerification, Membership, User
 from citizens.security import client_address
+from portal.admin import ReadOnlyAdmin
 
 # django-otp's own admin pages show and edit staff members' secrets and
 # recovery codes; an administrator only ever resets them (the action below).
@@ -19,19 +20,6 @@ class MembershipInline(admin.TabularInline):
     model = Membership
     extra = 0
     autocomplete_fields = ("agency",)
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Audit records: administrators read them; nobody edits or deletes them here."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(User)

@@ -1,10 +1,11 @@
 from django.contrib import admin
 
 from notifications.models import Notification
+from portal.admin import ReadOnlyAdmin
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(ReadOnlyAdmin):
     """Read-only: the outbox is written by the workflow and emptied by the workers."""
 
     list_display = ["created_at", "kind", "channel", "status", "attempts", "user", "reference"]
@@ -14,12 +15,3 @@ class NotificationAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     ordering = ["-created_at", "-id"]
     show_full_result_count = False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

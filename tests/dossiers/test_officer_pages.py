@@ -148,27 +148,30 @@ def test_a_reused_wallet_document_is_marked_and_opens_through_the_logged_officer
     assert WalletAccess.objects.get().accessed_by == c.officer
 
 
-def test_a_reused_digital_result_is_marked_verified(english, c):
-    c.applicant.national_id = "048190001234"
-    verify_identity(c.applicant)
-    result_type = ResultTypeFactory(name="Giấy khai sinh")
+def reuse_a_result(dossier, c):
+    """Save the draft with a digital birth certificate from the wallet for the ID card."""
     result = WalletItem.objects.create(
         owner=c.applicant,
         kind=WalletItemKind.RESULT,
-        result_type=result_type,
+        result_type=ResultTypeFactory(name="Giấy khai sinh"),
         title="Giấy khai sinh",
         source_reference="result:3f2b6f4e-2d6c-4a51-9f0e-6c1d2b3a4e5f",
     )
-    dossier = dossier_in(DossierState.DRAFT, c)
-    id_component = c.procedure.components.get(position=2)
     services.dossier_draft_save(
         dossier=dossier,
         actor=c.applicant,
         declaration={},
         delivery_method="counter",
         delivery_address="",
-        reused={id_component.pk: result},
+        reused={c.procedure.components.get(position=2).pk: result},
     )
+
+
+def test_a_reused_digital_result_is_marked_verified(english, c):
+    c.applicant.national_id = "048190001234"
+    verify_identity(c.applicant)
+    dossier = dossier_in(DossierState.DRAFT, c)
+    reuse_a_result(dossier, c)
     services.dossier_submit(dossier=dossier, actor=c.applicant)
     english.force_login(c.officer)
 
@@ -178,24 +181,9 @@ def test_a_reused_digital_result_is_marked_verified(english, c):
 
 
 def test_a_result_cannot_be_reused_by_an_unverified_applicant(c):
-    result = WalletItem.objects.create(
-        owner=c.applicant,
-        kind=WalletItemKind.RESULT,
-        result_type=ResultTypeFactory(name="Giấy khai sinh"),
-        title="Giấy khai sinh",
-        source_reference="result:3f2b6f4e-2d6c-4a51-9f0e-6c1d2b3a4e5f",
-    )
     dossier = dossier_in(DossierState.DRAFT, c)
-    id_component = c.procedure.components.get(position=2)
     with pytest.raises(PermissionDenied):
-        services.dossier_draft_save(
-            dossier=dossier,
-            actor=c.applicant,
-            declaration={},
-            delivery_method="counter",
-            delivery_address="",
-            reused={id_component.pk: result},
-        )
+        reuse_a_result(dossier, c)
 
 
 def test_a_component_without_a_document_says_so(english, c):
