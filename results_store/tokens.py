@@ -30,6 +30,13 @@ from results_store.constants import (
     TOKEN_PREFIX,
 )
 
+# A token the portal issues inflates to about 400 bytes and is about 500
+# characters long; the caps leave room for longer names and certified facts
+# while keeping what an attacker can make the verifier do small.
+MAX_TOKEN_LENGTH = 4000
+MAX_COSE_BYTES = 16 * 1024
+MAX_CBOR_DEPTH = 8
+
 
 class TokenError(ValueError):
     """A token that cannot be trusted. `code`: format, unknown_key or signature."""
@@ -102,36 +109,112 @@ def sign(facts: ResultFacts, *, kid: str, key: Ed25519PrivateKey, signed_at: dt.
     return TOKEN_PREFIX + base45.b45encode(zlib.compress(cose, 9)).decode("ascii")
 
 
+def _inflate(compressed: bytes) -> bytes:
+    """zlib's inflation, stopped at MAX_COSE_BYTES: a small token must not become a large one."""
+    inflater = zlib.decompressobj()
+    try:
+        cose = inflater.decompress(compressed, MAX_COSE_BYTES)
+    except zlib.error as exc:
+        raise TokenError("format", "not zlib") from exc
+    if inflater.unconsumed_tail or not inflater.eof:
+        raise TokenError("format", "inflates past the limit or is truncated")
+    return cose
+
+
+def _plain(value, depth: int = 0) -> bool:
+    """Only the CBOR a token is made of: integers, strings, arrays and maps, shallow."""
+    if depth > MAX_CBOR_DEPTH:
+        return False
+    if isinstance(value, int):
+        # Beyond 64 bits cbor2 reads a big-number tag, which no token has.
+        return -(2**64) <= value < 2**64
+    if isinstance(value, str | bytes) or value is None:
+        return True
+    if isinstance(value, list):
+        return all(_plain(item, depth + 1) for item in value)
+    if isinstance(value, dict):
+        return all(
+            isinstance(key, int | str) and _plain(item, depth + 1) for key, item in value.items()
+        )
+    return False
+
+
+def _cbor(data: bytes, *, top_tag: int | None = None):
+    """Decode CBOR from an untrusted token.
+
+    cbor2 turns semantic tags into decimals, dates, big numbers, regular
+    expressions and more, and some of those raise their own errors (Overflow,
+    OverflowError, re.error) or cost time; a token has no use for any of them,
+    so any tag but the COSE_Sign1 envelope is refused, and any decoder failure
+    is a format error.
+    """
+
+    def refuse_tag(_decoder, tag):
+        if tag.tag == top_tag:
+            return tag
+        raise TokenError("format", f"CBOR tag {tag.tag}")
+
+    try:
+        decoded = cbor2.loads(data, tag_hook=refuse_tag)
+    except TokenError:
+        raise
+    except Exception as exc:
+        raise TokenError("format", "bad CBOR") from exc
+    inner = decoded
+    if top_tag is not None and isinstance(decoded, cbor2.CBORTag):
+        if decoded.tag != top_tag:
+            raise TokenError("format", "not a COSE_Sign1")
+        inner = decoded.value
+    if not _plain(inner):
+        raise TokenError("format", "CBOR other than integers, strings, arrays and maps")
+    # Our tokens are exactly what cbor2 writes; anything else (duplicate map
+    # keys, indefinite lengths, long forms of small numbers) was not made here.
+    if cbor2.dumps(decoded) != data:
+        raise TokenError("format", "not in the portal's CBOR encoding")
+    decoded = inner
+    return decoded
+
+
 def _decode(token: str) -> tuple[bytes, bytes, bytes, dict]:
     token = (token or "").strip()
     if not token.startswith(TOKEN_PREFIX):
         raise TokenError("format", "missing prefix")
+    if len(token) > MAX_TOKEN_LENGTH:
+        raise TokenError("format", "too long")
     try:
-        cose = zlib.decompress(base45.b45decode(token[len(TOKEN_PREFIX) :]))
-        decoded = cbor2.loads(cose)
-    except (ValueError, zlib.error, cbor2.CBORDecodeError) as exc:
-        raise TokenError("format", str(exc)) from exc
-    if isinstance(decoded, cbor2.CBORTag):
-        if decoded.tag != COSE_SIGN1_TAG:
-            raise TokenError("format", "not a COSE_Sign1")
-        decoded = decoded.value
+        compressed = base45.b45decode(token[len(TOKEN_PREFIX) :])
+    except (ValueError, TypeError) as exc:
+        raise TokenError("format", "not base45") from exc
+    decoded = _cbor(_inflate(compressed), top_tag=COSE_SIGN1_TAG)
     if not (isinstance(decoded, list | tuple) and len(decoded) == 4):
         raise TokenError("format", "not a COSE_Sign1 array")
-    protected, _unprotected, payload, signature = decoded
+    protected, unprotected, payload, signature = decoded
     if not all(isinstance(part, bytes) for part in (protected, payload, signature)):
         raise TokenError("format", "COSE parts are not byte strings")
-    try:
-        header = cbor2.loads(protected)
-    except cbor2.CBORDecodeError as exc:
-        raise TokenError("format", "bad protected header") from exc
+    # Nothing unsigned is ever put in a token, so anything there was added later.
+    if unprotected != {}:
+        raise TokenError("format", "unprotected header is not empty")
+    header = _cbor(protected)
     if not isinstance(header, dict) or header.get(COSE_HEADER_ALG) != COSE_ALG_EDDSA:
         raise TokenError("format", "unsupported algorithm")
     return protected, payload, signature, header
 
 
+_TEXT_FACTS = ("n", "t", "h", "c", "d", "a")
+
+
 def _facts(claims: dict) -> ResultFacts:
     try:
         result = claims[CLAIM_RESULT]
+        if not (
+            isinstance(claims[CLAIM_ISSUER], str)
+            and all(isinstance(result[name], str) for name in _TEXT_FACTS)
+            and isinstance(result["s"], bytes)
+            and len(result["s"]) == 32
+            and isinstance(result.get("v", ""), str)
+            and isinstance(claims.get(CLAIM_ISSUED_AT, 0), int)
+        ):
+            raise TypeError("a fact of the wrong type")
         valid_until = result.get("v")
         return ResultFacts(
             result_id=uuid.UUID(bytes=result["id"]),
@@ -168,14 +251,12 @@ def verify(token: str, public_key_for: Callable[[str], Ed25519PublicKey | None])
         key.verify(signature, _sig_structure(protected, payload))
     except InvalidSignature as exc:
         raise TokenError("signature", "signature does not match") from exc
-    try:
-        claims = cbor2.loads(payload)
-    except cbor2.CBORDecodeError as exc:
-        raise TokenError("format", "bad payload") from exc
+    claims = _cbor(payload)
     if not isinstance(claims, dict):
         raise TokenError("format", "payload is not a map")
-    return VerifiedToken(
-        kid=kid,
-        facts=_facts(claims),
-        signed_at=dt.datetime.fromtimestamp(claims.get(CLAIM_ISSUED_AT, 0), tz=dt.UTC),
-    )
+    facts = _facts(claims)
+    try:
+        signed_at = dt.datetime.fromtimestamp(claims.get(CLAIM_ISSUED_AT, 0), tz=dt.UTC)
+    except (TypeError, ValueError, OverflowError, OSError) as exc:
+        raise TokenError("format", "bad signing time") from exc
+    return VerifiedToken(kid=kid, facts=facts, signed_at=signed_at)
