@@ -6,6 +6,7 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.utils import formats, timezone
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from citizens import lockout, security
@@ -16,6 +17,9 @@ from citizens.services import NOTIFICATION_PREFERENCE_FIELDS
 from portal.uploads import ContentCheckedFileField
 from portal.widgets import DateInput
 from procedures.constants import PersonalDocumentType
+
+# Plain text (templates never mark help text safe), in the language of each request.
+_password_rules = lazy(lambda: " ".join(password_validation.password_validators_help_texts()), str)
 
 
 def _check_national_id_matches(form, cleaned: dict) -> None:
@@ -104,7 +108,7 @@ class RegistrationForm(forms.Form):
         label=_("Password"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text=password_validation.password_validators_help_text_html(),
+        help_text=_password_rules(),
     )
     password2 = forms.CharField(
         label=_("Password again"),
