@@ -116,8 +116,8 @@ def _inflate(compressed: bytes) -> bytes:
         cose = inflater.decompress(compressed, MAX_COSE_BYTES)
     except zlib.error as exc:
         raise TokenError("format", "not zlib") from exc
-    if inflater.unconsumed_tail or not inflater.eof:
-        raise TokenError("format", "inflates past the limit or is truncated")
+    if inflater.unconsumed_tail or inflater.unused_data or not inflater.eof:
+        raise TokenError("format", "inflates past the limit, is truncated or has data after")
     return cose
 
 
@@ -161,9 +161,10 @@ def _cbor(data: bytes, *, top_tag: int | None = None):
     except Exception as exc:
         raise TokenError("format", "bad CBOR") from exc
     inner = decoded
-    if top_tag is not None and isinstance(decoded, cbor2.CBORTag):
-        if decoded.tag != top_tag:
-            raise TokenError("format", "not a COSE_Sign1")
+    if top_tag is not None:
+        # Every token is issued tagged; an untagged copy was not made here.
+        if not isinstance(decoded, cbor2.CBORTag) or decoded.tag != top_tag:
+            raise TokenError("format", "not a tagged COSE_Sign1")
         inner = decoded.value
     if not _plain(inner):
         raise TokenError("format", "CBOR other than integers, strings, arrays and maps")

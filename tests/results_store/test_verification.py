@@ -27,10 +27,11 @@ from pycose.messages import Sign1Message
 from citizens.constants import MembershipRole
 from citizens.models import Membership
 from results_store import keys, services, status_list, tokens, verification, verify_views
-from results_store.constants import TOKEN_PREFIX, ResultStatus
+from results_store.constants import TOKEN_PREFIX
 from results_store.models import Result
 from tests.factories import AgencyFactory, ResultTypeFactory, UserFactory
 from tests.files import pdf_bytes, png_bytes, upload
+from tests.results_store.signing import sign_token
 
 HOLDER_NAME = "Nguyễn Thị Ánh Tuyết"
 HOLDER_ID = "048190001234"
@@ -81,24 +82,7 @@ def _issue(officer, result_type, **overrides) -> Result:
 
 
 def _sign(result: Result, content: bytes = CONTENT) -> str:
-    """Sign as `services.result_sign` does, without the PDF: token, key, hash, status."""
-    signing_key = keys.active_signing_key(result.agency)
-    content_sha256 = hashlib.sha256(content).hexdigest()
-    token = tokens.sign(
-        services.facts_for(result, content_sha256),
-        kid=signing_key.kid,
-        key=keys.private_key(signing_key),
-        signed_at=timezone.now(),
-    )
-    Result.objects.filter(pk=result.pk).update(
-        token=token,
-        signing_key=signing_key,
-        content_sha256=content_sha256,
-        status=ResultStatus.VALID,
-        status_changed_at=timezone.now(),
-    )
-    result.refresh_from_db()
-    return token
+    return sign_token(result, content)
 
 
 @pytest.fixture

@@ -1,6 +1,5 @@
 """`manage.py verify_result`: offline checks from a saved key set and status list, no database."""
 
-import hashlib
 import json
 
 import pytest
@@ -11,9 +10,9 @@ from django.utils import timezone
 from citizens.constants import MembershipRole
 from citizens.models import Membership
 from results_store import keys, services, status_list, tokens
-from results_store.constants import ResultStatus
 from results_store.models import Result
 from tests.factories import AgencyFactory, ResultTypeFactory, UserFactory
+from tests.results_store.signing import sign_token
 
 HOLDER_ID = "048190001234"
 
@@ -40,22 +39,7 @@ def signed(officer) -> Result:
         data={},
         actor=officer,
     )
-    signing_key = keys.active_signing_key(result.agency)
-    content_sha256 = hashlib.sha256(b"first revision").hexdigest()
-    token = tokens.sign(
-        services.facts_for(result, content_sha256),
-        kid=signing_key.kid,
-        key=keys.private_key(signing_key),
-        signed_at=timezone.now(),
-    )
-    Result.objects.filter(pk=result.pk).update(
-        token=token,
-        signing_key=signing_key,
-        content_sha256=content_sha256,
-        status=ResultStatus.VALID,
-        status_changed_at=timezone.now(),
-    )
-    result.refresh_from_db()
+    sign_token(result, b"first revision")
     return result
 
 
