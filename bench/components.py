@@ -415,8 +415,13 @@ def fixtures_create() -> Fixtures:
         level=AdministrativeLevel.COMMUNE,
         kind=AgencyKind.PEOPLES_COMMITTEE,
     )
-    # A fresh key, encrypted under this run's SECRET_KEY, which the worker shares.
-    keys.signing_key_generate(agency=agency)
+    # A fresh key, encrypted under this run's SECRET_KEY, which the worker
+    # shares; a fresh root too, when an earlier run's root key is unreadable.
+    try:
+        keys.signing_key_generate(agency=agency)
+    except keys.RootKeyOffline:
+        keys.root_create()
+        keys.signing_key_generate(agency=agency)
     code, name = RESULT_TYPE
     result_type, created = ResultType.objects.get_or_create(
         code=code, defaults={"name": name, "name_en": "Marital status certificate"}
@@ -685,7 +690,8 @@ def measure_outbox_sweep(fixtures: Fixtures, gateway: Gateway, sizes: Sizes) -> 
 
 
 def measure_token_verification(fixtures: Fixtures, sizes: Sizes) -> dict:
-    from results_store import keys, tokens, verification
+    from result_verifier import tokens
+    from results_store import keys, verification
     from results_store.constants import ResultStatus
     from results_store.models import Result
 

@@ -7,4 +7,10 @@ class ResultsStoreConfig(AppConfig):
     verbose_name = _("Results store")
 
     def ready(self):
-        from results_store import signals  # noqa: F401  (connects the receivers)
+        from django.db.models.signals import post_migrate
+
+        from results_store import signals
+
+        post_migrate.connect(
+            signals.keys_after_migrate, sender=self, dispatch_uid="results_store.keys"
+        )

@@ -11,8 +11,8 @@ without changing a byte of it (PDF incremental updates):
 
 Whoever holds the final file can cut revision 0 back out (`content_revision`:
 it ends at the first end-of-file marker), hash it and compare the hash with
-the token's, and check the PAdES signature as any PDF reader does
-(`pdf_signature_check`).
+the token's, and check the PAdES signature against the portal's root as any
+PDF reader does (result_verifier/pdf.py).
 
 The document is a Vietnamese administrative document whatever language the
 portal is used in, so its wording is Vietnamese and not translated. pyHanko is
@@ -34,6 +34,10 @@ from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 
 from portal.pdf import balanced_lines, render_pdf
+from result_verifier import tokens
+from result_verifier.pdf import content_revision
+
+__all__ = ["content_revision"]
 
 RESULT_TEMPLATE = "results_store/result_pdf.html"
 RESULT_LANGUAGE = "vi"
@@ -44,11 +48,6 @@ SIGNATURE_REASON = "Ký số kết quả giải quyết thủ tục hành chính
 QR_QUIET_ZONE_MODULES = 4
 QR_RESOURCE_NAME = "/ResultQR"
 
-# Revision 0 ends with its trailer: "startxref", the offset, "%%EOF" and the
-# end of that line. Anchoring on "startxref" keeps a chance "%%EOF" inside a
-# compressed stream from being taken for the end of the revision.
-_FIRST_REVISION_END = re.compile(rb"startxref[\r\n\t ]+\d+[\r\n\t ]+%%EOF(\r\n|\r|\n)?")
-
 
 # --------------------------------------------------------------------------
 # What the document prints
@@ -57,11 +56,15 @@ _FIRST_REVISION_END = re.compile(rb"startxref[\r\n\t ]+\d+[\r\n\t ]+%%EOF(\r\n|\
 
 @dataclass(frozen=True)
 class Row:
-    """One line of the result's content: "label: value", with an optional note."""
+    """One line of the result's content: "label: value", with an optional note.
+
+    `certified` rows are what the QR code vouches for (their digest is in the token).
+    """
 
     label: str
     value: str
     note: str = ""
+    certified: bool = True
 
 
 @dataclass(frozen=True)
@@ -77,12 +80,15 @@ class FormLine:
     `sources` are keys or labels of `result.data`, compared without regard to
     case, spacing or a trailing colon; the first one with a value wins.
     `fallback` gives the value from the result itself when the data has none.
+    `certified` lines are the facts the QR code vouches for and the
+    verification page shows; others (who registered, ID numbers) are printed only.
     """
 
     label: str
     sources: tuple[str, ...]
     fallback: Callable | None = None
     in_words: bool = False
+    certified: bool = False
 
 
 @dataclass(frozen=True)
@@ -243,11 +249,13 @@ def _form_sections(result, form: tuple[FormSection, ...]) -> list[Section]:
             note = ""
             if line.in_words and (day := _parse_date(value)):
                 note = f"({date_in_words(day).capitalize()})"
-            rows.append(Row(label=line.label, value=value, note=note))
+            rows.append(Row(label=line.label, value=value, note=note, certified=line.certified))
         if rows:
             sections.append(Section(title=form_section.title, rows=rows))
     others = [
-        Row(label=_label(key), value=text) for key, text in entries.values() if key not in used
+        Row(label=_label(key), value=text, certified=False)
+        for key, text in entries.values()
+        if key not in used
     ]
     if others:
         sections.append(Section(title="Thông tin khác", rows=others))
@@ -261,6 +269,7 @@ def _parent_lines(who: str, key: str) -> tuple[FormLine, ...]:
         FormLine(
             f"Họ, chữ đệm, tên {person}",
             (f"{key}_full_name", f"Họ, chữ đệm và tên {person}", f"Họ, chữ đệm, tên {person}"),
+            certified=True,
         ),
         FormLine(
             "Năm sinh",
@@ -283,16 +292,24 @@ RESULT_FORMS: dict[str, tuple[FormSection, ...]] = {
                 FormLine(
                     "Họ, chữ đệm, tên",
                     ("child_full_name", "Họ, chữ đệm và tên của trẻ", "Họ, chữ đệm, tên"),
+                    certified=True,
                 ),
                 FormLine(
                     "Ngày, tháng, năm sinh",
                     ("child_date_of_birth", "Ngày, tháng, năm sinh của trẻ"),
                     in_words=True,
+                    certified=True,
                 ),
-                FormLine("Giới tính", ("child_gender", "Giới tính của trẻ", "Giới tính")),
+                FormLine(
+                    "Giới tính", ("child_gender", "Giới tính của trẻ", "Giới tính"), certified=True
+                ),
                 FormLine("Dân tộc", ("child_ethnicity", "Dân tộc của trẻ", "Dân tộc")),
                 FormLine("Quốc tịch", ("child_nationality", "Quốc tịch của trẻ", "Quốc tịch")),
-                FormLine("Nơi sinh", ("child_place_of_birth", "Nơi sinh của trẻ", "Nơi sinh")),
+                FormLine(
+                    "Nơi sinh",
+                    ("child_place_of_birth", "Nơi sinh của trẻ", "Nơi sinh"),
+                    certified=True,
+                ),
                 FormLine("Quê quán", ("child_hometown", "Quê quán của trẻ", "Quê quán")),
                 FormLine(
                     "Số định danh cá nhân",
@@ -336,8 +353,13 @@ RESULT_FORMS: dict[str, tuple[FormSection, ...]] = {
                     "Họ, chữ đệm, tên",
                     ("full_name", "Họ, chữ đệm và tên người yêu cầu", "Họ, chữ đệm, tên"),
                     fallback=lambda result: result.holder_name,
+                    certified=True,
                 ),
-                FormLine("Ngày, tháng, năm sinh", ("date_of_birth", "Ngày, tháng, năm sinh")),
+                FormLine(
+                    "Ngày, tháng, năm sinh",
+                    ("date_of_birth", "Ngày, tháng, năm sinh"),
+                    certified=True,
+                ),
                 FormLine("Giới tính", ("gender", "Giới tính")),
                 FormLine("Dân tộc", ("ethnicity", "Dân tộc")),
                 FormLine("Quốc tịch", ("nationality", "Quốc tịch")),
@@ -352,15 +374,75 @@ RESULT_FORMS: dict[str, tuple[FormSection, ...]] = {
                 FormLine(
                     "Tình trạng hôn nhân",
                     ("marital_status", "Tình trạng hôn nhân hiện tại", "Tình trạng hôn nhân"),
+                    certified=True,
                 ),
                 FormLine(
                     "Giấy này được cấp để",
                     ("purpose", "Mục đích sử dụng", "Giấy này được cấp để"),
+                    certified=True,
                 ),
             ),
         ),
     ),
 }
+
+
+def result_sections(result) -> list[Section]:
+    """What the document prints, section by section, from the result type's form if it has one.
+
+    Expects the result with its result type and agency loaded.
+    """
+    form = RESULT_FORMS.get(result.result_type.code)
+    if form:
+        return _form_sections(result, form)
+    rows = content_rows(result.content_items)
+    return [Section(title="", rows=rows)] if rows else []
+
+
+def certified_facts(result) -> list[tuple[str, str]]:
+    """What the QR code vouches for, in print order.
+
+    A result type with a prescribed form certifies the lines it marks (a birth
+    certificate: the child, the birth, the parents); any other certifies every
+    line the officer entered, since each of them is printed as the result's content.
+    """
+    return [
+        (row.label, row.value)
+        for section in result_sections(result)
+        for row in section.rows
+        if row.certified
+    ]
+
+
+def content_draft(result_type, values: dict[str, str]) -> dict[str, str]:
+    """A first draft of a result's content, from a dossier's declaration.
+
+    `values` maps a declaration field's key and its label to its text. A
+    result type with a form takes exactly its form's lines, nothing else; any
+    other result type takes what the caller passes (the declaration without
+    contact details: dossiers.selectors.dossier_result_content).
+    """
+    form = RESULT_FORMS.get(result_type.code)
+    if not form:
+        return dict(values)
+    entries = {_normalized(key): text for key, text in values.items() if text}
+    draft = {}
+    for form_section in form:
+        for line in form_section.lines:
+            for source in line.sources:
+                text = entries.get(_normalized(source))
+                if text:
+                    draft.setdefault(_draft_label(line), text)
+                    break
+    return draft
+
+
+def _draft_label(line: FormLine) -> str:
+    """The line's label as the officer edits it, unique in the form: "Năm sinh của người mẹ"."""
+    for source in line.sources:
+        if not re.fullmatch(r"[a-z0-9_]+", source):
+            return source
+    return line.label
 
 
 def result_template_names(result) -> list[str]:
@@ -381,12 +463,7 @@ def result_pdf_context(result) -> dict:
     Expects the result with its result type and agency (and its parent) loaded.
     """
     agency = result.agency
-    form = RESULT_FORMS.get(result.result_type.code)
-    if form:
-        sections = _form_sections(result, form)
-    else:
-        rows = content_rows(result.content_items)
-        sections = [Section(title="", rows=rows)] if rows else []
+    sections = result_sections(result)
     return {
         "result": result,
         "number": result.number,
@@ -409,9 +486,13 @@ def result_pdf_context(result) -> dict:
     }
 
 
-def render_result_pdf(result) -> bytes:
-    """Revision 0 of the result's PDF: the document, with page 1's QR square left empty."""
-    return render_pdf(_template_name(result), result_pdf_context(result), language=RESULT_LANGUAGE)
+def render_result_pdf(result, *, preview: bool = False) -> bytes:
+    """Revision 0 of the result's PDF: the document, with page 1's QR square left empty.
+
+    A `preview` is marked as such on every page and is never signed.
+    """
+    context = {**result_pdf_context(result), "preview": preview}
+    return render_pdf(_template_name(result), context, language=RESULT_LANGUAGE)
 
 
 # --------------------------------------------------------------------------
@@ -419,29 +500,23 @@ def render_result_pdf(result) -> bytes:
 # --------------------------------------------------------------------------
 
 
-def content_revision(pdf: bytes) -> bytes:
-    """The bytes of revision 0: up to its first "%%EOF" and the end of that line.
-
-    Raises ValueError for bytes that have no PDF trailer.
-    """
-    match = _FIRST_REVISION_END.search(pdf)
-    if match is None:
-        raise ValueError("Not a PDF: no end-of-file marker.")
-    return pdf[: match.end()]
+def qr_text(token: str) -> str:
+    """What the printed QR code holds: the verification link with the token in it."""
+    return tokens.link_of(token, base_url=settings.PORTAL_BASE_URL)
 
 
 def token_qr(token: str):
-    """The token's QR code: error correction M, in alphanumeric mode.
+    """The QR code of the token's link: error correction M, in two segments.
 
-    The token is "VN1:" + base45, and base45 uses only the characters of the
-    QR alphanumeric mode, which qrcode then picks by itself: 5.5 bits a
-    character instead of 8, so a smaller, easier to scan code.
+    The link's capitalized prefix goes in alphanumeric mode and the token's
+    digits in numeric mode (qrcode splits the text by itself), which keeps a
+    result's code at or below version 15 (docs/adr/0006-result-token-format.md).
     """
     import qrcode
     from qrcode.constants import ERROR_CORRECT_M
 
     code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=QR_QUIET_ZONE_MODULES)
-    code.add_data(token)
+    code.add_data(qr_text(token))
     code.make(fit=True)
     return code
 
@@ -527,14 +602,16 @@ def _pdf_signer(signing_key):
     from results_store import keys
 
     certificate = _certificate(signing_key.pdf_certificate)
-    if certificate is None:
-        raise ValueError(f"The signing key {signing_key.kid} has no PDF certificate.")
+    root = _certificate(signing_key.authority.certificate) if signing_key.authority_id else None
+    if certificate is None or root is None:
+        raise ValueError(f"The signing key {signing_key.kid} has no certified PDF certificate.")
+    # The root travels in the signature, so PDF readers that trust it build the chain.
     return signers.SimpleSigner(
         signing_cert=certificate,
         signing_key=load_private_key_from_pemder_data(
             keys.pdf_private_key_pem(signing_key), passphrase=None
         ),
-        cert_registry=SimpleCertificateStore.from_certs([certificate]),
+        cert_registry=SimpleCertificateStore.from_certs([certificate, root]),
     )
 
 
@@ -564,11 +641,6 @@ def stamp_and_sign_pdf(content: bytes, *, token: str, signing_key) -> bytes:
     return final
 
 
-# --------------------------------------------------------------------------
-# Checking a PDF's signature
-# --------------------------------------------------------------------------
-
-
 def _certificate(pem: str):
     """The one certificate of a PEM text (asn1crypto), or None."""
     from pyhanko.keys import load_certs_from_pemder_data
@@ -578,67 +650,3 @@ def _certificate(pem: str):
     except (ValueError, TypeError, UnicodeEncodeError):
         return None
     return certificates[0] if len(certificates) == 1 else None
-
-
-@dataclass(frozen=True)
-class PdfSignatureCheck:
-    """What a PDF's PAdES signature says, checked against an agency's certificate.
-
-    `intact` holds only when a signature made with that certificate covers the
-    whole file and nothing in it changed since: the cryptographic check
-    passed, the signer is the certificate given, and nothing was appended.
-    """
-
-    signed: bool
-    intact: bool
-    signer: str = ""
-    trusted: bool = False
-    problems: tuple[str, ...] = ()
-
-
-def pdf_signature_check(pdf: bytes, *, certificate_pem: str) -> PdfSignatureCheck:
-    """Validate the PDF's last signature, trusting only the agency's `certificate_pem`."""
-    from pyhanko.pdf_utils.misc import PdfError
-    from pyhanko.pdf_utils.reader import PdfFileReader
-    from pyhanko.sign.diff_analysis import ModificationLevel
-    from pyhanko.sign.validation import SignatureCoverageLevel, validate_pdf_signature
-    from pyhanko.sign.validation.errors import SignatureValidationError
-    from pyhanko_certvalidator import ValidationContext
-
-    certificate = _certificate(certificate_pem)
-    try:
-        signatures = PdfFileReader(io.BytesIO(pdf), strict=False).embedded_signatures
-    except (PdfError, ValueError, KeyError, TypeError, IndexError) as exc:
-        return PdfSignatureCheck(signed=False, intact=False, problems=(f"unreadable: {exc}",))
-    if not signatures:
-        return PdfSignatureCheck(signed=False, intact=False, problems=("no signature",))
-    signature = signatures[-1]
-    try:
-        signer = signature.signer_cert.subject.native.get("common_name", "")
-    except (ValueError, KeyError, AttributeError):
-        signer = ""
-    if certificate is None:
-        return PdfSignatureCheck(
-            signed=True, intact=False, signer=signer, problems=("no certificate to check with",)
-        )
-    try:
-        status = validate_pdf_signature(
-            signature, signer_validation_context=ValidationContext(trust_roots=[certificate])
-        )
-    except (SignatureValidationError, PdfError, ValueError, KeyError, TypeError) as exc:
-        return PdfSignatureCheck(
-            signed=True, intact=False, signer=signer, problems=(f"invalid: {exc}",)
-        )
-    problems = []
-    if not (status.intact and status.valid):
-        problems.append("the signed bytes changed")
-    trusted = bool(status.trusted) and status.signing_cert.dump() == certificate.dump()
-    if not trusted:
-        problems.append("not signed with the agency's certificate")
-    if status.coverage != SignatureCoverageLevel.ENTIRE_FILE:
-        problems.append("the signature does not cover the whole file")
-    if status.modification_level not in (None, ModificationLevel.NONE):
-        problems.append("the file was modified after signing")
-    return PdfSignatureCheck(
-        signed=True, intact=not problems, signer=signer, trusted=trusted, problems=tuple(problems)
-    )

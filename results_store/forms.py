@@ -5,9 +5,9 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.uploads import MEGABYTE, ContentCheckedFileField
 
-# The longest token the portal issues is about 500 characters; anything much
-# longer is not one of ours and is not worth decompressing.
-TOKEN_MAX_LENGTH = 2000
+# The longest token the portal issues is about 1,000 characters as a link;
+# anything much longer is not one of ours and is not worth decompressing.
+TOKEN_MAX_LENGTH = 2500
 VERIFY_PDF_MAX_MB = 20
 
 
@@ -18,7 +18,8 @@ class VerifyTokenForm(forms.Form):
         label=_("Text of the QR code"),
         max_length=TOKEN_MAX_LENGTH,
         help_text=_(
-            "It starts with VN1:. A QR reader app shows it when you scan the code on the result."
+            "A link ending in /V/ and digits, or a text starting with VN1:. "
+            "A QR reader app shows it when you scan the code on the result."
         ),
         widget=forms.Textarea(
             attrs={

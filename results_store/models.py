@@ -18,11 +18,53 @@ from django.utils.translation import gettext_lazy as _
 from results_store.constants import ResultAction, ResultStatus
 
 
+class CertificateAuthority(models.Model):
+    """The portal's root certificate authority, which certifies every signing key.
+
+    One is active; retired roots stay published so that what their keys signed
+    keeps verifying. The private key is encrypted like the signing keys, and
+    empty once exported and kept offline (results_store/keys.py).
+    """
+
+    name = models.CharField(_("name"), max_length=200)
+    certificate = models.TextField(_("certificate (PEM)"), editable=False)
+    fingerprint = models.CharField(_("SHA-256 fingerprint"), max_length=64, unique=True)
+    private_key_encrypted = models.TextField(editable=False, blank=True)
+    is_active = models.BooleanField(_("certifies new keys"), default=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    retired_at = models.DateTimeField(_("retired"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("root certificate authority")
+        verbose_name_plural = _("root certificate authorities")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_active"],
+                condition=models.Q(is_active=True),
+                name="certificate_authority_one_active",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def key_is_offline(self) -> bool:
+        return not self.private_key_encrypted
+
+
+class KeyRole(models.TextChoices):
+    RESULTS = "results", _("Signs an agency's results")
+    STATUS_LIST = "status_list", _("Signs the list of revoked results")
+
+
 class SigningKey(models.Model):
     """An agency's key pair; the newest active one signs, every one keeps verifying.
 
-    `agency` is empty for the portal's own key, which signs the status list.
-    Private parts are encrypted with SIGNING_KEYS_ENCRYPTION_KEY and never shown.
+    `agency` is empty for the portal's own key, whose only role is to sign the
+    status list. Private parts are encrypted with SIGNING_KEYS_ENCRYPTION_KEY
+    and never shown.
     """
 
     kid = models.CharField(_("key id"), max_length=32, unique=True)
@@ -34,11 +76,26 @@ class SigningKey(models.Model):
         blank=True,
         related_name="signing_keys",
     )
+    role = models.CharField(
+        _("role"), max_length=20, choices=KeyRole.choices, default=KeyRole.RESULTS
+    )
     public_key = models.CharField(_("public key (Ed25519, base64url)"), max_length=64)
     private_key_encrypted = models.TextField(editable=False)
+    authority = models.ForeignKey(
+        CertificateAuthority,
+        verbose_name=_("certified by"),
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="signing_keys",
+    )
+    token_certificate = models.TextField(
+        _("QR signing certificate (PEM)"), editable=False, blank=True
+    )
     # PDF readers support ECDSA P-256 widely; the PAdES signature uses it.
-    pdf_certificate = models.TextField(_("PDF signing certificate (PEM)"), editable=False)
-    pdf_private_key_encrypted = models.TextField(editable=False)
+    pdf_certificate = models.TextField(
+        _("PDF signing certificate (PEM)"), editable=False, blank=True
+    )
+    pdf_private_key_encrypted = models.TextField(editable=False, blank=True)
     is_active = models.BooleanField(_("signs new results"), default=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     retired_at = models.DateTimeField(_("retired"), null=True, blank=True)
@@ -52,6 +109,17 @@ class SigningKey(models.Model):
                 fields=["agency"],
                 condition=models.Q(is_active=True),
                 name="signing_key_one_active_per_agency",
+            ),
+            models.UniqueConstraint(
+                fields=["role"],
+                condition=models.Q(is_active=True, agency__isnull=True),
+                name="signing_key_one_active_portal_key",
+            ),
+            # An agency's key signs its results; the portal's only the status list.
+            models.CheckConstraint(
+                condition=models.Q(agency__isnull=False, role="results")
+                | models.Q(agency__isnull=True, role="status_list"),
+                name="signing_key_role_matches_owner",
             ),
         ]
 
@@ -89,6 +157,9 @@ class Result(models.Model):
     # [label, value] pairs: a signed document prints its lines in the order
     # they were entered, and PostgreSQL's jsonb does not keep a map's key order.
     data = models.JSONField(_("content"), default=list, blank=True)
+    # [label, value] pairs of what the document certifies, as signed: the QR
+    # token carries their digest, the verification page shows them.
+    certified = models.JSONField(_("certified facts"), default=list, blank=True)
     source_reference = models.CharField(_("source"), max_length=120, blank=True)
     digitized = models.BooleanField(_("digitized from paper"), default=False)
     scan = models.FileField(_("scan of the paper result"), upload_to="scans/", blank=True)

@@ -22,7 +22,8 @@ from citizens.constants import VERIFIED_IDENTITY_LEVELS
 from citizens.models import User
 from citizens.selectors import is_officer_of
 from procedures.models import Agency, ResultType
-from results_store import keys, tokens
+from result_verifier import tokens
+from results_store import keys
 from results_store.constants import ResultAction, ResultStatus
 from results_store.models import Result, ResultEvent
 
@@ -125,6 +126,7 @@ def _add_months(day: dt.date, months: int) -> dt.date:
 
 
 def facts_for(result: Result, content_sha256: str) -> tokens.ResultFacts:
+    """What the token states: the result's identity, the document's hash, the certified digest."""
     return tokens.ResultFacts(
         result_id=result.public_id,
         number=result.number,
@@ -137,6 +139,7 @@ def facts_for(result: Result, content_sha256: str) -> tokens.ResultFacts:
         content_sha256=content_sha256,
         valid_until=result.valid_until,
         digitized=result.digitized,
+        certified_sha256=tokens.certified_digest(result.certified) if result.certified else "",
     )
 
 
@@ -154,6 +157,7 @@ def result_sign(result_id: int) -> None:
         if result is None:
             return
         signing_key = keys.active_signing_key(result.agency)
+        result.certified = [list(fact) for fact in documents.certified_facts(result)]
         content = documents.render_result_pdf(result)
         content_sha256 = hashlib.sha256(content).hexdigest()
         token = tokens.sign(

@@ -9,17 +9,16 @@ Set as the agencies' keys:
      "entries": [{"id": <public id hex>, "status": "revoked" | "superseded",
                   "at": "YYYY-MM-DD", "reason": "...", "by": <replacement number>}]}
 
-A verifier that fetches it (and the JWK Set) once a day checks both offline.
-Entries never leave the list: a result that is revoked or superseded stays so.
+A verifier that fetches it (and the trust list) once a day checks both
+offline (result_verifier/status.py). Entries never leave the list: a result
+that is revoked or superseded stays so. The portal's key is made at migrate,
+before any verifier fetches the key set.
 """
 
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Callable
 
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
@@ -34,14 +33,6 @@ STATUS_LIST_LIFETIME = dt.timedelta(days=1)
 # that every copy a verifier fetches has most of a day left before it expires.
 STATUS_LIST_REUSE_SECONDS = 3600
 JWS_TYPE = "JWT"
-
-
-class StatusListError(ValueError):
-    """A status list that cannot be trusted. `code`: format, unknown_key, signature, expired."""
-
-    def __init__(self, code: str, detail: str = ""):
-        super().__init__(detail or code)
-        self.code = code
 
 
 def _vietnam_date(moment: dt.datetime | None) -> str:
@@ -106,47 +97,3 @@ def status_list_current() -> str:
         jws = status_list_jws(entries=entries, signing_key=signing_key)
         cache.set(cache_key, jws, STATUS_LIST_REUSE_SECONDS)
     return jws
-
-
-def status_list_verify(
-    jws: str,
-    public_key_for: Callable[[str], Ed25519PublicKey | None],
-    *,
-    now: dt.datetime | None = None,
-    allow_expired: bool = False,
-) -> dict:
-    """Check a status list's signature (and freshness); return its payload."""
-    parts = (jws or "").strip().split(".")
-    if len(parts) != 3:
-        raise StatusListError("format", "not a compact JWS")
-    try:
-        header = json.loads(keys.b64url_decode(parts[0]))
-        payload = json.loads(keys.b64url_decode(parts[1]))
-        signature = keys.b64url_decode(parts[2])
-    except (ValueError, TypeError) as error:
-        raise StatusListError("format", str(error)) from error
-    if not isinstance(header, dict) or header.get("alg") != "EdDSA":
-        raise StatusListError("format", "unsupported algorithm")
-    key = public_key_for(str(header.get("kid", "")))
-    if key is None:
-        raise StatusListError("unknown_key", f"no published key {header.get('kid')!r}")
-    try:
-        key.verify(signature, f"{parts[0]}.{parts[1]}".encode("ascii"))
-    except InvalidSignature as error:
-        raise StatusListError("signature", "signature does not match") from error
-    if not isinstance(payload, dict) or not isinstance(payload.get("entries"), list):
-        raise StatusListError("format", "payload lacks entries")
-    expires = payload.get("exp")
-    moment = (now or timezone.now()).timestamp()
-    if not allow_expired and (not isinstance(expires, int) or expires < moment):
-        raise StatusListError("expired", "the status list has expired")
-    return payload
-
-
-def statuses_by_id(payload: dict) -> dict[str, dict]:
-    """A verified payload's entries, by result public id (hex)."""
-    return {
-        entry["id"]: entry
-        for entry in payload.get("entries", [])
-        if isinstance(entry, dict) and isinstance(entry.get("id"), str)
-    }

@@ -26,8 +26,9 @@ from results_store.status_list import status_list_current
 # Checking a PDF parses an untrusted file and its signature: a budget per
 # address and hour keeps one client from tying up the workers.
 VERIFY_PDF_LIMIT_PER_HOUR = 30
-# Offline verifiers refresh the published files about hourly.
-PUBLIC_FILE_MAX_AGE = 3600
+# Verifiers may keep the published files this long; a new key or a revocation
+# reaches them within minutes, and ETags make refetching cheap.
+PUBLIC_FILE_MAX_AGE = 300
 
 
 def _private(response: HttpResponse) -> HttpResponse:
@@ -50,6 +51,13 @@ def verify(request):
     if not form.is_valid():
         return _verdict_page(request, None, form=form, status=400)
     return _verdict_page(request, verification.verify_token(form.cleaned_data["t"]), form=form)
+
+
+@never_cache
+@require_GET
+def verify_link(request, digits):
+    """The link a result's QR code holds: a phone camera opens it; the token is in its path."""
+    return _verdict_page(request, verification.verify_token(f"/V/{digits}"), checked="link")
 
 
 @never_cache
@@ -112,6 +120,18 @@ def _public_file(request, body: bytes, content_type: str) -> HttpResponse:
 def jwks(request):
     body = json.dumps(keys.jwks(), separators=(",", ":")).encode()
     return _public_file(request, body, "application/json")
+
+
+@require_GET
+def trust_list(request):
+    body = json.dumps(keys.trust_list(), ensure_ascii=False, separators=(",", ":")).encode()
+    return _public_file(request, body, "application/json")
+
+
+@require_GET
+def root_certificates(request):
+    """The roots as PEM, to install in a PDF reader or pass to the offline verifier."""
+    return _public_file(request, keys.roots_pem().encode("ascii"), "application/x-pem-file")
 
 
 @require_GET

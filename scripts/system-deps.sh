@@ -12,7 +12,7 @@ SERVICE_PACKAGES=(postgresql postgresql-contrib redis-server)
 BENCH_PACKAGES=(wrk)
 PACKAGES=(
   "${PDF_PACKAGES[@]}"
-  "${SERVICE_PACKAGES[@]}" gettext poppler-utils chromium
+  "${SERVICE_PACKAGES[@]}" gettext poppler-utils libnss3-tools chromium
 )
 case "${1:-}" in
   --pdf) PACKAGES=("${PDF_PACKAGES[@]}") ;;

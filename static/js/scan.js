@@ -3,13 +3,16 @@
    The page works without this script (the paste form). With it, the camera
    (the rear one where there is a choice) is read frame by frame: the
    browser's own BarcodeDetector where it exists, else jsQR 1.4.0 (Apache-2.0,
-   vendored in static/vendor/jsqr/), loaded only then. A code that starts with
-   "VN1:" opens the verification page with it as ?t=; nothing is sent anywhere
-   before that. */
+   vendored in static/vendor/jsqr/), loaded only then. A result's QR code holds
+   a link to this portal's verification page with the token in it: it is
+   opened. A token as text ("VN1:…") or a link with a token from another copy
+   of the portal opens this portal's verification page with it as ?t=;
+   nothing is sent anywhere before that. */
 (function () {
   "use strict";
 
   var TOKEN_PREFIX = "VN1:";
+  var TOKEN_LINK = /\/V\/[0-9]+$/;
   var SCAN_INTERVAL_MS = 200;
 
   var root = document.querySelector("[data-scanner]");
@@ -137,7 +140,10 @@
     // The link printed under the QR code, if a verifier scans that instead.
     try {
       var url = new URL(text);
-      return url.origin === window.location.origin && url.pathname.indexOf("/verify/") === 0;
+      return (
+        url.origin === window.location.origin &&
+        (url.pathname.indexOf("/verify/") === 0 || TOKEN_LINK.test(url.pathname))
+      );
     } catch (error) {
       return false;
     }
@@ -153,11 +159,11 @@
           return;
         }
         text = text.trim();
-        if (text.indexOf(TOKEN_PREFIX) === 0) {
-          open(text);
-        } else if (isResultLink(text)) {
+        if (isResultLink(text)) {
           stop();
           window.location.assign(text);
+        } else if (text.indexOf(TOKEN_PREFIX) === 0 || TOKEN_LINK.test(text)) {
+          open(text);
         } else {
           say("foreign");
         }

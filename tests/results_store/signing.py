@@ -4,7 +4,8 @@ import hashlib
 
 from django.utils import timezone
 
-from results_store import keys, services, tokens
+from result_verifier import tokens
+from results_store import keys, services
 from results_store.constants import ResultStatus
 from results_store.models import Result
 

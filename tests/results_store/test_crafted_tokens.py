@@ -23,14 +23,15 @@ from django.urls import reverse
 
 from citizens.constants import MembershipRole
 from citizens.models import Membership
-from results_store import keys, services, tokens, verification
-from results_store.constants import (
+from result_verifier import tokens
+from result_verifier.tokens import (
     COSE_ALG_EDDSA,
     COSE_HEADER_ALG,
     COSE_HEADER_KID,
     COSE_SIGN1_TAG,
     TOKEN_PREFIX,
 )
+from results_store import keys, services, verification
 from tests.factories import AgencyFactory, ResultTypeFactory, UserFactory
 from tests.results_store.signing import sign_token
 
@@ -316,14 +317,14 @@ def test_inflation_is_capped_wherever_a_token_is_decoded(genuine, tmp_path):
         tokens.kid_of(bomb)
     assert error.value.code == "format"
 
-    jwks = tmp_path / "jwks.json"
-    jwks.write_text(json.dumps(keys.jwks()))
+    trust_list = tmp_path / "trust-list.json"
+    trust_list.write_text(json.dumps(keys.trust_list()))
     out = io.StringIO()
     with pytest.raises(SystemExit) as exit_code:
-        call_command("verify_result", token=bomb, jwks=str(jwks), stdout=out)
+        call_command("verify_result", token=bomb, trust_list=str(trust_list), lang="en", stdout=out)
     assert exit_code.value.code == 1
-    assert out.getvalue().startswith("INVALID")
+    assert out.getvalue().startswith("Not valid")
     # The genuine token still verifies offline.
     out = io.StringIO()
-    call_command("verify_result", token=token, jwks=str(jwks), stdout=out)
-    assert out.getvalue().startswith("VALID")
+    call_command("verify_result", token=token, trust_list=str(trust_list), lang="en", stdout=out)
+    assert out.getvalue().startswith("Valid")

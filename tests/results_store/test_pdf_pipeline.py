@@ -19,10 +19,12 @@ import pytest
 import zxingcpp
 from django.core.files.storage import default_storage
 from PIL import Image, ImageChops
-from qrcode.util import MODE_ALPHA_NUM
+from qrcode.util import MODE_ALPHA_NUM, MODE_NUMBER
 
 from procedures.constants import AdministrativeLevel
-from results_store import documents, keys, services, tokens
+from result_verifier import tokens
+from result_verifier.pdf import pdf_signature_check
+from results_store import documents, keys, services, verification
 from results_store.constants import ResultAction, ResultStatus
 from results_store.models import Result, SigningKey
 from tests.factories import AgencyFactory, ResultTypeFactory, UserFactory
@@ -161,16 +163,18 @@ def test_poppler_pdfsig_finds_a_valid_signature_over_the_whole_file(db, media_ro
     assert "Total document signed" in report
 
 
-def test_pyhanko_finds_the_signature_intact_and_made_with_the_agency_certificate(db, media_root):
+def _check(pdf: bytes):
+    return pdf_signature_check(pdf, roots=verification.roots())
+
+
+def test_pyhanko_finds_the_signature_intact_and_chained_to_the_portal_root(db, media_root):
     result = _signed(_issue())
 
-    check = documents.pdf_signature_check(
-        _pdf(result), certificate_pem=result.signing_key.pdf_certificate
-    )
+    check = _check(_pdf(result))
 
     assert check.signed
     assert check.intact, check.problems
-    assert check.trusted
+    assert check.agency_code == result.agency.code
     assert check.signer == AGENCY
 
 
@@ -182,20 +186,25 @@ def test_qr_code_on_page_one_is_the_token_and_verifies_with_the_content_hash(
 
     codes = zxingcpp.read_barcodes(_page_image(_write(tmp_path, pdf)))
 
-    assert [code.text for code in codes] == [result.token]
+    assert [code.text for code in codes] == [documents.qr_text(result.token)]
+    assert tokens.binary_of(codes[0].text) == tokens.binary_of(result.token)
     verified = tokens.verify(codes[0].text, _published_key)
     assert verified.kid == result.signing_key.kid
     assert verified.facts.result_id == result.public_id
     assert verified.facts.content_sha256 == _sha256(documents.content_revision(pdf))
 
 
-def test_qr_code_is_alphanumeric_with_error_correction_m(db, media_root, tmp_path):
+def test_qr_code_is_the_link_in_two_compact_segments_with_error_correction_m(
+    db, media_root, tmp_path
+):
     result = _signed(_issue())
 
     (code,) = zxingcpp.read_barcodes(_page_image(_write(tmp_path, _pdf(result))))
 
+    qr = documents.token_qr(result.token)
     assert code.ec_level == "M"
-    assert {chunk.mode for chunk in documents.token_qr(result.token).data_list} == {MODE_ALPHA_NUM}
+    assert [chunk.mode for chunk in qr.data_list] == [MODE_ALPHA_NUM, MODE_NUMBER]
+    assert qr.version <= 15
 
 
 def _reserved_square(pdf: bytes) -> tuple[float, float, float, float]:
@@ -229,9 +238,9 @@ def test_stamping_draws_only_inside_the_square_reserved_at_the_bottom_right(
     square = (left * px, (841.89 - top) * px, right * px, (841.89 - bottom) * px)
     assert square[0] - 1 <= changed[0] and changed[2] <= square[2] + 1
     assert square[1] - 1 <= changed[1] and changed[3] <= square[3] + 1
-    # 32 mm wide, above the bottom and inside the right margin of 20 mm.
-    assert right - left == pytest.approx(32 * MM, abs=1)
-    assert top - bottom == pytest.approx(32 * MM, abs=1)
+    # 40 mm wide, above the bottom and inside the right margin of 20 mm.
+    assert right - left == pytest.approx(40 * MM, abs=1)
+    assert top - bottom == pytest.approx(40 * MM, abs=1)
     assert right == pytest.approx((210 - 20) * MM, abs=1)
     assert bottom < 60 * MM
 
@@ -245,7 +254,7 @@ def test_long_content_flows_to_page_two_and_the_qr_code_stays_on_page_one(db, me
     codes = zxingcpp.read_barcodes(_page_image(path))
 
     assert _page_count(path) >= 2
-    assert [code.text for code in codes] == [result.token]
+    assert [code.text for code in codes] == [documents.qr_text(result.token)]
 
 
 # --------------------------------------------------------------------------
@@ -276,40 +285,36 @@ def test_changing_a_byte_after_the_first_revision_breaks_the_pdf_signature(db, m
     tampered = bytearray(pdf)
     tampered[paint - 1] = ord("1") if tampered[paint - 1] != ord("1") else ord("2")
 
-    check = documents.pdf_signature_check(
-        bytes(tampered), certificate_pem=result.signing_key.pdf_certificate
-    )
+    check = _check(bytes(tampered))
 
     assert check.signed
     assert not check.intact
     assert documents.content_revision(bytes(tampered)) == documents.content_revision(pdf)
 
 
-def test_a_signature_made_with_another_agency_key_is_not_intact(db, media_root):
+def test_a_signature_that_does_not_chain_to_the_given_roots_is_not_intact(db, media_root):
     result = _signed(_issue())
-    other = keys.signing_key_generate(agency=AgencyFactory(name="Ủy ban nhân dân phường Thanh Khê"))
+    keys.root_create()  # a new root: the old one signed this PDF's certificate
+    newest = [keys.root_certificate(keys.root_active())]
 
-    check = documents.pdf_signature_check(_pdf(result), certificate_pem=other.pdf_certificate)
+    check = pdf_signature_check(_pdf(result), roots=newest)
 
     assert check.signed
-    assert not check.trusted
     assert not check.intact
+    assert _check(_pdf(result)).intact  # retired roots stay trusted for what they signed
 
 
 def test_the_unsigned_first_revision_is_reported_unsigned(db, media_root):
     result = _signed(_issue())
 
-    check = documents.pdf_signature_check(
-        documents.content_revision(_pdf(result)),
-        certificate_pem=result.signing_key.pdf_certificate,
-    )
+    check = _check(documents.content_revision(_pdf(result)))
 
     assert not check.signed
     assert not check.intact
 
 
 def test_bytes_that_are_not_a_pdf_are_reported_unsigned():
-    check = documents.pdf_signature_check(b"not a pdf", certificate_pem="")
+    check = pdf_signature_check(b"not a pdf", roots=[])
 
     assert (check.signed, check.intact) == (False, False)
 

@@ -26,8 +26,10 @@ from pycose.messages import Sign1Message
 
 from citizens.constants import MembershipRole
 from citizens.models import Membership
-from results_store import keys, services, status_list, tokens, verification, verify_views
-from results_store.constants import TOKEN_PREFIX
+from result_verifier import status, tokens, trust
+from result_verifier import verdict as offline_verdict
+from result_verifier.tokens import TOKEN_PREFIX
+from results_store import keys, services, status_list, verification, verify_views
 from results_store.models import Result
 from tests.factories import AgencyFactory, ResultTypeFactory, UserFactory
 from tests.files import pdf_bytes, png_bytes, upload
@@ -387,7 +389,7 @@ def test_jwks_lists_every_key_in_rfc_8037_form(signed, client):
 
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/json")
-    assert "max-age=3600" in response["Cache-Control"]
+    assert "max-age=300" in response["Cache-Control"]
     assert "public" in response["Cache-Control"]
     published = {key["kid"]: key for key in response.json()["keys"]}
     assert {signed.signing_key.kid, rotated.kid} <= set(published)
@@ -400,9 +402,9 @@ def test_jwks_lists_every_key_in_rfc_8037_form(signed, client):
 
 
 def _public_keys(client) -> dict:
-    from results_store.management.commands.verify_result import public_keys_from_jwks
-
-    return public_keys_from_jwks(client.get(reverse("results_store:jwks")).json())
+    """The keys a verifier trusts after fetching the published trust list."""
+    response = client.get(reverse("results_store:trust_list"))
+    return trust.trust_list_load(response.content).keys
 
 
 def test_status_list_verifies_with_the_jwks_and_lists_the_revoked_result(
@@ -414,8 +416,8 @@ def test_status_list_verifies_with_the_jwks_and_lists_the_revoked_result(
 
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/jwt")
-    assert "max-age=3600" in response["Cache-Control"]
-    payload = status_list.status_list_verify(response.content.decode(), _public_keys(client).get)
+    assert "max-age=300" in response["Cache-Control"]
+    payload = status.status_list_verify(response.content.decode(), _public_keys(client))
     assert payload["iss"] == settings.PORTAL_BASE_URL
     assert payload["exp"] - payload["iat"] == 24 * 3600
     assert payload["entries"] == [
@@ -447,8 +449,8 @@ def test_status_list_with_a_changed_payload_is_refused(signed, officer, client):
     emptied = json.loads(keys.b64url_decode(payload)) | {"entries": []}
     tampered = f"{header}.{keys.b64url(json.dumps(emptied).encode())}.{signature}"
 
-    with pytest.raises(status_list.StatusListError) as caught:
-        status_list.status_list_verify(tampered, _public_keys(client).get)
+    with pytest.raises(status.StatusListError) as caught:
+        status.status_list_verify(tampered, _public_keys(client))
 
     assert caught.value.code == "signature"
 
@@ -456,8 +458,8 @@ def test_status_list_with_a_changed_payload_is_refused(signed, officer, client):
 def test_status_list_past_its_expiry_is_refused(signed, client):
     jws = status_list.status_list_jws(now=timezone.now() - dt.timedelta(days=2))
 
-    with pytest.raises(status_list.StatusListError) as caught:
-        status_list.status_list_verify(jws, _public_keys(client).get)
+    with pytest.raises(status.StatusListError) as caught:
+        status.status_list_verify(jws, _public_keys(client))
 
     assert caught.value.code == "expired"
 
@@ -484,10 +486,10 @@ def test_offline_verdict_takes_revocations_from_the_status_list(signed, officer,
     services.result_revoke(result=signed, actor=officer, reason="Issued by mistake.")
     jws = status_list.status_list_jws()
     public_keys = _public_keys(client)
-    payload = status_list.status_list_verify(jws, public_keys.get)
+    payload = status.status_list_verify(jws, public_keys)
 
-    verdict = verification.verdict_offline(
-        signed.token, public_keys.get, statuses=status_list.statuses_by_id(payload)
+    verdict = offline_verdict.token_verdict(
+        signed.token, public_keys, statuses=status.statuses_by_id(payload)
     )
 
     assert verdict.status == "revoked"
