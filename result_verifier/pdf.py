@@ -69,6 +69,53 @@ def _asn1(certificate: x509.Certificate):
     return asn1_x509.Certificate.load(certificate.public_bytes(serialization.Encoding.DER))
 
 
+def _der_length(data: bytes) -> int:
+    """The length of the DER element at the start of `data` (0 if it is not one)."""
+    if len(data) < 2 or data[0] != 0x30:
+        return 0
+    if data[1] < 0x80:
+        return 2 + data[1]
+    size = data[1] & 0x7F
+    if size == 0 or size > 4 or len(data) < 2 + size:
+        return 0
+    return 2 + size + int.from_bytes(data[2 : 2 + size], "big")
+
+
+def _canonical(der: bytes) -> bool:
+    """Whether the CMS parses strictly and encodes back to the same bytes (DER is unique)."""
+    from asn1crypto import cms
+
+    try:
+        content = cms.ContentInfo.load(der, strict=True)
+        return content.dump(force=True) == der
+    except Exception:  # asn1crypto raises many kinds of errors on damaged input
+        return False
+
+
+def _contents_problems(pdf: bytes, signature, roots: list[x509.Certificate]) -> list[str]:
+    """What was changed in the signature's /Contents, which the signature cannot cover.
+
+    The signature value is left out of what it signs, so a verifier must check
+    it is exactly what a signer writes: upper-case hex of one DER object, zero
+    padding after it, and no certificate in it but the signer's and the roots'.
+    """
+    _start, end_of_first, start_of_second, _length = signature.byte_range
+    gap = pdf[end_of_first:start_of_second]
+    if not re.fullmatch(rb"<[0-9A-F]+>", gap):
+        return ["the signature's contents are not in the form a signer writes"]
+    raw = bytes.fromhex(gap[1:-1].decode("ascii"))
+    length = _der_length(raw)
+    if not length or length > len(raw) or any(raw[length:]) or not _canonical(raw[:length]):
+        return ["the signature's contents were changed"]
+    allowed = {signature.signer_cert.dump()} | {
+        root.public_bytes(serialization.Encoding.DER) for root in roots
+    }
+    certificates = signature.signed_data["certificates"]
+    if any(choice.chosen.dump() not in allowed for choice in certificates or []):
+        return ["the signature carries a certificate that is neither the signer's nor a root"]
+    return []
+
+
 def pdf_signature_check(pdf: bytes, *, roots: list[x509.Certificate]) -> PdfSignatureCheck:
     """Validate the PDF's last signature, trusting only `roots`."""
     from pyhanko.pdf_utils.misc import PdfError
@@ -105,6 +152,7 @@ def pdf_signature_check(pdf: bytes, *, roots: list[x509.Certificate]) -> PdfSign
         problems.append("the signature does not cover the whole file")
     if len(signatures) != 1:
         problems.append("more than one signature")
+    problems += _contents_problems(pdf, signature, roots)
     certificate = x509.load_der_x509_certificate(signer_der)
     # pyHanko's path building found a chain; check again with the roots given,
     # directly, and that it is a document-signing certificate of an agency.

@@ -216,7 +216,7 @@ def binary_of(written: str) -> bytes:
             raise TokenError("format", "not base45") from exc
     path = urlsplit(written).path if "://" in written else written
     if LINK_PATH in path.upper():
-        digits = path[path.upper().rindex(LINK_PATH) + len(LINK_PATH) :].rstrip("/")
+        digits = path[path.upper().rindex(LINK_PATH) + len(LINK_PATH) :]
         return from_digits(digits)
     raise TokenError("format", "neither a token nor a verification link")
 

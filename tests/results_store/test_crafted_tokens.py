@@ -23,7 +23,8 @@ from django.urls import reverse
 
 from citizens.constants import MembershipRole
 from citizens.models import Membership
-from result_verifier import tokens
+from result_verifier import tokens, trust
+from result_verifier import verdict as offline_verdict
 from result_verifier.tokens import (
     COSE_ALG_EDDSA,
     COSE_HEADER_ALG,
@@ -32,6 +33,7 @@ from result_verifier.tokens import (
     TOKEN_PREFIX,
 )
 from results_store import keys, services, verification
+from results_store.models import SigningKey
 from tests.factories import AgencyFactory, ResultTypeFactory, UserFactory
 from tests.results_store.signing import sign_token
 
@@ -194,6 +196,13 @@ def crafted(token, signing_key):
         yield _envelope(_header(other_kid), payload, signature)
     portal_key = keys.active_signing_key(None)
     yield _signed_by(portal_key, _header(portal_key.kid.encode()), payload)
+    # A genuine, certified key of another agency, signing a token that names this one.
+    other_agency = keys.signing_key_generate(agency=AgencyFactory(code="000.02.00.H15"))
+    yield _signed_by(other_agency, _header(other_agency.kid.encode()), payload)
+    # A key whose certificate chains to no root the portal has.
+    uncertified = keys.signing_key_generate(agency=AgencyFactory(code="000.03.00.H15"))
+    SigningKey.objects.filter(pk=uncertified.pk).update(token_certificate="")
+    yield _signed_by(uncertified, _header(uncertified.kid.encode()), payload)
     # Duplicate map keys, indefinite lengths, long forms: what cbor2 does not write.
     duplicate_alg = b"\xa3\x01\x27\x04" + cbor2.dumps(kid) + b"\x01\x26"
     yield _envelope(duplicate_alg, payload, signature)
@@ -217,6 +226,9 @@ def crafted(token, signing_key):
         ("n", None),
         ("v", "never"),
         ("h", ["a", "list"]),
+        ("f", b"short digest"),
+        ("f", "not bytes"),
+        ("f", [["Họ, chữ đệm, tên", "Nguyễn Văn A"]]),
     ):
         yield _signed_by(
             signing_key, protected, cbor2.dumps({**claims, -70001: {**result, field: value}})
@@ -241,8 +253,25 @@ def bombs():
     yield TOKEN_PREFIX + base45.b45encode(zlib.compress(b"\x80" * 1000, 9)[:-6]).decode()
 
 
+def link_changes(token):
+    """The link form, as the QR code holds it: digits changed, dropped, added."""
+    link = tokens.link_of(token, base_url="https://dichvucong.danang.gov.vn")
+    start = link.index("/V/") + 3
+    rng = random.Random(45)
+    for position in range(start, len(link), 3):
+        digit = rng.choice("0123456789".replace(link[position], ""))
+        yield link[:position] + digit + link[position + 1 :]
+    for length in range(start, len(link), 29):
+        yield link[:length]
+    yield link + "0"
+    yield link + "/"
+    yield link.replace("/V/", "/V/9")
+    yield link[:start] + "9" * (len(link) - start)
+
+
 def mutants(token, signing_key) -> list[str]:
     made = [
+        *link_changes(token),
         *bit_flips(token),
         *character_changes(token),
         *truncations(token),
@@ -264,6 +293,7 @@ def test_more_than_a_thousand_mutated_tokens_are_all_invalid(genuine):
     token, signing_key = genuine
     candidates = mutants(token, signing_key)
     assert len(candidates) > 1000
+    published = trust.trust_list_load(json.dumps(keys.trust_list()).encode()).keys
 
     accepted = []
     for candidate in candidates:
@@ -278,6 +308,9 @@ def test_more_than_a_thousand_mutated_tokens_are_all_invalid(genuine):
                 accepted.append(candidate)
         verdict = verification.verify_token(candidate)
         if verdict.status != "invalid":
+            accepted.append(candidate)
+        # The offline verifier, with only the published trust list.
+        if offline_verdict.token_verdict(candidate, published).status != "invalid":
             accepted.append(candidate)
 
     assert accepted == []
