@@ -207,7 +207,11 @@ class CompleteForm(ActionForm):
     result_content = forms.CharField(
         label=_("Content of the result"),
         required=False,
-        help_text=_("One “Label: value” per line, printed on the signed result."),
+        help_text=_(
+            "One “Label: value” per line, printed on the signed result. Never put the "
+            "applicant's phone, email or contact address here: anyone who verifies the "
+            "result reads it."
+        ),
         widget=forms.Textarea(attrs={"rows": 8}),
     )
 
@@ -219,8 +223,26 @@ class CompleteForm(ActionForm):
         field.label_from_instance = lambda result_type: result_type.display_name
         field.empty_label = _("No digital result")
         field.initial = result_types[0].pk if result_types else None
+        # The first result type's template, filled from the declaration; the
+        # officer corrects it and checks it with the preview before completing.
         self.fields["result_content"].initial = result_services.content_as_lines(
-            selectors.dossier_result_content(dossier)
+            selectors.dossier_result_content(dossier, result_types[0] if result_types else None)
+        )
+
+    def preview(self) -> bytes | None:
+        """The result's PDF as it would be issued, if a result type and content were given."""
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        if not data.get("result_type") or not (data.get("result_content") or "").strip():
+            return None
+        return result_services.result_preview_pdf(
+            result_type=data["result_type"],
+            agency=self.dossier.agency,
+            holder_national_id=self.dossier.applicant.national_id,
+            holder_name=self.dossier.applicant_name or self.dossier.applicant.get_full_name(),
+            number=(data.get("result_number") or "").strip(),
+            valid_until=data.get("valid_until"),
+            data=result_services.content_from_lines(data["result_content"]),
         )
 
     def perform(self, *, actor):

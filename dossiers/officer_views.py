@@ -8,7 +8,7 @@ get the action forms, and the services refuse anyone else.
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -112,6 +112,26 @@ def _apology_due(dossier) -> bool:
 def detail(request, pk):
     dossier = _officer_dossier(request, pk)
     return render(request, "dossiers/officer_detail.html", _detail_context(request, dossier))
+
+
+@login_required
+@require_POST
+def result_preview(request, pk):
+    """The result the complete form would issue, as a PDF marked as a preview and never signed."""
+    dossier = _officer_dossier(request, pk)
+    if not services.is_officer_of(request.user, dossier.agency):
+        raise PermissionDenied
+    form = ACTION_FORMS["complete"](request.POST, dossier=dossier)
+    pdf = form.preview()
+    if pdf is None:
+        messages.error(
+            request, _("Choose the result to issue and enter its content to preview it.")
+        )
+        return redirect("dossiers:officer_detail", pk=dossier.pk)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{dossier.code}-xem-truoc.pdf"'
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @login_required

@@ -29,9 +29,10 @@ from dossiers.constants import CLOSED_STATES, WORKFLOW_STATES, DossierState
 from dossiers.models import Dossier, DossierDocument, DossierEvent
 from dossiers.services import is_officer_of
 from procedures import calendar
-from procedures.constants import FormFieldType
+from procedures.constants import FormFieldType, PrefillSource
 from procedures.models import Agency, DocumentComponent, Procedure
 from procedures.search import fold
+from results_store import services as result_services
 
 OFFICER_ACTIONS = ("receive", "request_supplement", "reject", "complete")
 
@@ -327,18 +328,51 @@ def dossier_declaration(dossier: Dossier) -> list[DeclarationRow]:
     return rows
 
 
-def dossier_result_content(dossier: Dossier) -> dict[str, str]:
-    """A first draft of the result's content: the declaration, in Vietnamese, as printed."""
-    content = {}
+# Declaration fields that say how to reach the applicant: never on a result,
+# which anyone holding it (or its QR code) can read.
+CONTACT_PREFILLS = (PrefillSource.PHONE, PrefillSource.EMAIL, PrefillSource.CURRENT_ADDRESS)
+CONTACT_KEYS = ("phone", "email", "current_address")
+
+
+def _is_contact(form_field) -> bool:
+    return form_field.prefill_source in CONTACT_PREFILLS or form_field.key in CONTACT_KEYS
+
+
+def dossier_contact_values(dossier: Dossier) -> set[str]:
+    """The applicant's phone numbers and emails, declared and in the profile, folded.
+
+    Addresses are left out: a prescribed form may print one (a birth
+    certificate prints the parents' residence).
+    """
+    values = {dossier.applicant.phone, dossier.applicant.email}
+    for form_field in dossier.procedure.form_fields.all():
+        if form_field.prefill_source in (PrefillSource.PHONE, PrefillSource.EMAIL) or (
+            form_field.key in ("phone", "email")
+        ):
+            values.add(str(dossier.declaration.get(form_field.key) or ""))
+    return {" ".join(value.split()).casefold() for value in values if value and value.strip()}
+
+
+def dossier_result_content(dossier: Dossier, result_type=None) -> dict[str, str]:
+    """A first draft of the result's content, in Vietnamese, as printed.
+
+    The result type's template takes what it prints from the declaration
+    (results_store.services.result_content_draft); the applicant's contact
+    details are never offered.
+    """
+    values, labels = {}, {}
     for form_field in dossier.procedure.form_fields.all():
         value = dossier.declaration.get(form_field.key)
-        if value in (None, ""):
+        if value in (None, "") or _is_contact(form_field):
             continue
         if form_field.field_type == FormFieldType.DATE and isinstance(value, str):
             with contextlib.suppress(ValueError):
                 value = date.fromisoformat(value).strftime("%d/%m/%Y")
-        content[form_field.label] = str(value)
-    return content
+        values[form_field.key] = str(value)
+        labels[form_field.key] = form_field.label
+    if result_type is None:
+        return {labels[key]: text for key, text in values.items()}
+    return result_services.result_content_draft(result_type, values, labels=labels)
 
 
 @dataclass

@@ -380,6 +380,26 @@ def dossier_resubmit(
     return dossier
 
 
+def _refuse_contact_details(dossier: Dossier, content: dict) -> None:
+    """A result is read by whoever verifies it: the applicant's phone or email never go on it."""
+    from dossiers.selectors import dossier_contact_values
+
+    contact = dossier_contact_values(dossier)
+    for label, value in content.items():
+        text = " ".join(str(value).split()).casefold()
+        if text and any(detail in text for detail in contact):
+            raise ValidationError(
+                {
+                    "result_content": _(
+                        "“%(label)s” holds the applicant's phone number or email. Remove it: "
+                        "anyone who verifies the result would read it."
+                    )
+                    % {"label": label}
+                },
+                code="contact_details",
+            )
+
+
 def dossier_complete(
     *,
     dossier: Dossier,
@@ -400,6 +420,7 @@ def dossier_complete(
     if result_type is not None:
         if not dossier.procedure.result_types.filter(pk=result_type.pk).exists():
             raise ValidationError({"result_type": _("This procedure does not issue this result.")})
+        _refuse_contact_details(dossier, result_content or {})
         if not dossier.applicant.national_id:
             raise ValidationError(
                 _(

@@ -52,6 +52,11 @@ urlpatterns = [
     ),
     path("officer/dossiers/<int:pk>/receipt/", officer_views.receipt, name="officer_receipt"),
     path("officer/dossiers/<int:pk>/apology/", officer_views.apology, name="officer_apology"),
+    path(
+        "officer/dossiers/<int:pk>/result-preview/",
+        officer_views.result_preview,
+        name="officer_result_preview",
+    ),
     # Last: its <action> would otherwise swallow "receipt".
     path(
         "officer/dossiers/<int:pk>/<str:action>/",

@@ -10,38 +10,43 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from portal.admin import ReadOnlyAdmin
 from results_store import keys
-from results_store.models import Result, ResultEvent, SigningKey
+from results_store.models import CertificateAuthority, Result, ResultEvent, SigningKey
+
+
+@admin.register(CertificateAuthority)
+class CertificateAuthorityAdmin(ReadOnlyAdmin):
+    """Roots are made and retired with `manage.py signing_keys`, whose key can live offline."""
+
+    list_display = ("name", "fingerprint", "is_active", "created_at", "retired_at")
+    fields = ("name", "fingerprint", "is_active", "created_at", "retired_at", "certificate")
+    readonly_fields = fields
 
 
 @admin.register(SigningKey)
-class SigningKeyAdmin(admin.ModelAdmin):
-    list_display = ("kid", "agency", "is_active", "created_at", "retired_at")
-    list_filter = ("is_active",)
+class SigningKeyAdmin(ReadOnlyAdmin):
+    """Nothing is deleted: results keep verifying with the key that signed them."""
+
+    list_display = ("kid", "agency", "role", "is_active", "created_at", "retired_at")
+    list_filter = ("is_active", "role")
     search_fields = ("kid", "agency__name", "agency__code")
     list_select_related = ("agency",)
     # Public parts only: the encrypted private keys are never listed here.
     fields = (
         "kid",
         "agency",
+        "role",
         "is_active",
         "created_at",
         "retired_at",
+        "authority",
         "public_key",
+        "token_certificate",
         "pdf_certificate",
     )
     readonly_fields = fields
     actions = ("generate_new_key",)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        # Results keep verifying with the key that signed them.
-        return False
 
     def has_generate_permission(self, request):
         return request.user.has_perm("results_store.add_signingkey")
@@ -50,8 +55,19 @@ class SigningKeyAdmin(admin.ModelAdmin):
     def generate_new_key(self, request, queryset):
         """A new active key for each selected key's agency; the old one retires."""
         agencies = {key.agency_id: key.agency for key in queryset.select_related("agency")}
-        for agency in agencies.values():
-            keys.signing_key_generate(agency=agency)
+        try:
+            for agency in agencies.values():
+                keys.signing_key_generate(agency=agency)
+        except keys.RootKeyOffline:
+            self.message_user(
+                request,
+                _(
+                    "The root key is kept offline: run “manage.py signing_keys rotate” "
+                    "with its file instead."
+                ),
+                messages.ERROR,
+            )
+            return
         self.message_user(
             request,
             ngettext(

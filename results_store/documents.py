@@ -414,6 +414,10 @@ def certified_facts(result) -> list[tuple[str, str]]:
     ]
 
 
+def has_form(result_type) -> bool:
+    return result_type.code in RESULT_FORMS
+
+
 def content_draft(result_type, values: dict[str, str]) -> dict[str, str]:
     """A first draft of a result's content, from a dossier's declaration.
 

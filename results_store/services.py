@@ -58,6 +58,26 @@ def content_as_lines(content: dict) -> str:
     return "\n".join(f"{label}: {value}" for label, value in content.items())
 
 
+def result_content_draft(
+    result_type: ResultType, values: dict[str, str], *, labels: dict[str, str]
+) -> dict[str, str]:
+    """The content an officer starts from: the result type's template filled from `values`.
+
+    `values` are a declaration's texts by field key and `labels` the fields'
+    labels. A result type with a prescribed form takes only its lines; any
+    other takes every value given, under its field's label.
+    """
+    from results_store import documents
+
+    if documents.has_form(result_type):
+        by_key_and_label = {
+            **values,
+            **{labels[key]: text for key, text in values.items() if key in labels},
+        }
+        return documents.content_draft(result_type, by_key_and_label)
+    return {labels.get(key, key): text for key, text in values.items()}
+
+
 def result_number_next(*, agency: Agency, result_type: ResultType, issued_on: dt.date) -> str:
     """A readable number for results that have none yet: <n>/<year>/<type code tail>."""
     year = issued_on.year
@@ -123,6 +143,35 @@ def _add_months(day: dt.date, months: int) -> dt.date:
         except ValueError:
             continue
     raise ValueError(day)
+
+
+def result_preview_pdf(
+    *,
+    result_type: ResultType,
+    agency: Agency,
+    holder_national_id: str,
+    holder_name: str,
+    data: dict,
+    number: str = "",
+    valid_until: dt.date | None = None,
+) -> bytes:
+    """The document a result would print, marked as a preview: nothing is saved or signed."""
+    from results_store import documents
+
+    issued_on = timezone.localdate()
+    if valid_until is None and result_type.validity_months:
+        valid_until = _add_months(issued_on, result_type.validity_months)
+    result = Result(
+        number=number or "…",
+        result_type=result_type,
+        agency=agency,
+        holder_national_id=holder_national_id,
+        holder_name=holder_name,
+        issued_on=issued_on,
+        valid_until=valid_until,
+        data=[[str(label), value] for label, value in data.items()],
+    )
+    return documents.render_result_pdf(result, preview=True)
 
 
 def facts_for(result: Result, content_sha256: str) -> tokens.ResultFacts:
