@@ -46,6 +46,8 @@ SIGNATURE_REASON = "Ký số kết quả giải quyết thủ tục hành chính
 # The QR code keeps the quiet zone the standard asks for (4 modules) inside the
 # reserved square, so the square's frame never touches the code.
 QR_QUIET_ZONE_MODULES = 4
+# A 40 mm square keeps a version 15 code at 1.6 pixels a module in a 90 dpi scan.
+QR_MAX_VERSION = 15
 QR_RESOURCE_NAME = "/ResultQR"
 
 
@@ -514,14 +516,19 @@ def token_qr(token: str):
 
     The link's capitalized prefix goes in alphanumeric mode and the token's
     digits in numeric mode (qrcode splits the text by itself), which keeps a
-    result's code at or below version 15 (docs/adr/0006-result-token-format.md).
+    result's code at version 13 to 15 (docs/adr/0006-result-token-format.md).
+    A code that would pass version 15 at M (unusually long names or numbers)
+    takes error correction L instead, so that it stays readable at 90 dpi.
     """
     import qrcode
-    from qrcode.constants import ERROR_CORRECT_M
+    from qrcode.constants import ERROR_CORRECT_L, ERROR_CORRECT_M
 
-    code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=QR_QUIET_ZONE_MODULES)
-    code.add_data(qr_text(token))
-    code.make(fit=True)
+    for level in (ERROR_CORRECT_M, ERROR_CORRECT_L):
+        code = qrcode.QRCode(error_correction=level, border=QR_QUIET_ZONE_MODULES)
+        code.add_data(qr_text(token))
+        code.make(fit=True)
+        if code.version <= QR_MAX_VERSION:
+            break
     return code
 
 

@@ -463,3 +463,38 @@ def test_a_byte_changed_anywhere_in_the_file_is_refused_offline(genuine):
 
     assert len(positions) > 200
     assert accepted == []
+
+
+def test_the_largest_qr_code_still_reads_at_90_dpi(media_root, tmp_path):
+    agency = AgencyFactory(name="Ủy ban nhân dân phường Hòa Khánh Bắc", code="000.05.00.H15")
+    officer = UserFactory()
+    Membership.objects.create(user=officer, agency=agency, role=MembershipRole.OFFICER)
+    result = services.result_issue(
+        result_type=ResultTypeFactory(
+            code="KQ.G15.000038", name="Giấy xác nhận", validity_months=6
+        ),
+        agency=agency,
+        holder_national_id="048190001234",
+        holder_name="Tôn Nữ Hoàng Thị Phương Thảo Nguyên Khánh Linh Ngọc Diệp",
+        issued_on=dt.date(2026, 3, 9),
+        number="12345/2026/QĐ-UBND-HKB-XNTTHN",
+        data={"Tình trạng hôn nhân hiện tại": "Chưa kết hôn", "Mục đích sử dụng": "Kết hôn"},
+        actor=officer,
+    )
+    services.result_sign(result.pk)
+    result.refresh_from_db()
+    path = tmp_path / "result.pdf"
+    with default_storage.open(result.pdf.name, "rb") as file:
+        path.write_bytes(file.read())
+    subprocess.run(
+        ["pdftoppm", "-r", "90", "-png", "-f", "1", "-l", "1", "-singlefile", str(path),
+         str(tmp_path / "page")],
+        check=True,
+    )  # fmt: skip
+
+    with Image.open(tmp_path / "page.png") as image:
+        (code,) = zxingcpp.read_barcodes(image)
+
+    assert documents.token_qr(result.token).version >= 14
+    assert documents.token_qr(result.token).version <= 15
+    assert tokens.binary_of(code.text) == tokens.binary_of(result.token)
