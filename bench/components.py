@@ -80,6 +80,8 @@ STOP_GRACE_SECONDS = 60
 
 # What this module creates, recognised (and removed) by these names.
 AGENCY_CODE = "BENCH.COMPONENTS"
+PROCEDURE_CODE = "BENCH.COMPONENTS"
+FIELD_CODE = "bench-components"
 USERNAME = "bench-components"
 DEDUPE_PREFIX = "bench-components:"
 RESULT_TYPE = ("KQ.G15.000038", "Giấy xác nhận tình trạng hôn nhân")
@@ -391,12 +393,14 @@ def fixtures_remove() -> None:
     """Remove what this module created, this run or an interrupted one."""
     from citizens.models import User
     from notifications.models import Notification
-    from procedures.models import Agency
+    from procedures.models import Agency, Field, Procedure
     from results_store.models import Result, SigningKey
 
     Notification.objects.filter(dedupe_key__startswith=DEDUPE_PREFIX).delete()
     Result.objects.filter(agency__code=AGENCY_CODE).delete()
     SigningKey.objects.filter(agency__code=AGENCY_CODE).delete()
+    Procedure.objects.filter(code=PROCEDURE_CODE).delete()
+    Field.objects.filter(code=FIELD_CODE).delete()
     Agency.objects.filter(code=AGENCY_CODE).delete()
     User.objects.filter(username=USERNAME).delete()
 
@@ -404,7 +408,7 @@ def fixtures_remove() -> None:
 def fixtures_create() -> Fixtures:
     from citizens.models import User
     from procedures.constants import AdministrativeLevel, AgencyKind
-    from procedures.models import Agency, ResultType
+    from procedures.models import Agency, Field, Procedure, ResultType
     from results_store import keys
 
     fixtures_remove()
@@ -426,6 +430,16 @@ def fixtures_create() -> Fixtures:
     result_type, created = ResultType.objects.get_or_create(
         code=code, defaults={"name": name, "name_en": "Marital status certificate"}
     )
+    # An agency issues only the result types of the procedures it handles.
+    procedure = Procedure.objects.create(
+        code=PROCEDURE_CODE,
+        name="Cấp Giấy xác nhận tình trạng hôn nhân (đo hiệu năng)",
+        field=Field.objects.create(code=FIELD_CODE, name="Hộ tịch (đo hiệu năng)"),
+        level=AdministrativeLevel.COMMUNE,
+        processing_time=3,
+    )
+    procedure.agencies.add(agency)
+    procedure.result_types.add(result_type)
     user = User.objects.create(
         username=USERNAME,
         full_name="Lê Văn Hùng",

@@ -96,6 +96,7 @@ def _detail_context(request, dossier, bound_form=None) -> dict:
         "declaration": selectors.dossier_declaration(dossier),
         "components": selectors.dossier_documents_for_officer(dossier, request.user),
         "events": selectors.dossier_timeline(dossier),
+        "results": selectors.dossier_results(dossier, request.user, as_officer=True),
         "action_forms": action_forms,
         "apology_form": apology_form,
         "can_act": can_act,

@@ -32,6 +32,7 @@ from procedures import calendar
 from procedures.constants import FormFieldType, PrefillSource
 from procedures.models import Agency, DocumentComponent, Procedure
 from procedures.search import fold
+from results_store import selectors as result_selectors
 from results_store import services as result_services
 
 OFFICER_ACTIONS = ("receive", "request_supplement", "reject", "complete")
@@ -326,6 +327,13 @@ def dossier_declaration(dossier: Dossier) -> list[DeclarationRow]:
                 value = date.fromisoformat(value)
         rows.append(DeclarationRow(label=form_field.display_label, value=value))
     return rows
+
+
+def dossier_results(dossier: Dossier, viewer: User, *, as_officer: bool) -> list:
+    """The results the dossier issued (a completed dossier links to them)."""
+    if dossier.state != DossierState.COMPLETED or not dossier.code:
+        return []
+    return result_selectors.results_of_dossier(dossier.code, viewer=viewer, as_officer=as_officer)
 
 
 # Declaration fields that say how to reach the applicant: never on a result,

@@ -110,7 +110,11 @@ def detail(request, pk):
     dossier = _my_dossier(request, pk)
     if dossier.state == DossierState.DRAFT:
         return redirect("dossiers:edit", pk=dossier.pk)
-    context = {"dossier": dossier, "events": selectors.dossier_timeline(dossier)}
+    context = {
+        "dossier": dossier,
+        "events": selectors.dossier_timeline(dossier),
+        "results": selectors.dossier_results(dossier, request.user, as_officer=False),
+    }
     if dossier.state == DossierState.SUPPLEMENT_REQUESTED:
         components = services.requested_components(dossier)
         context["supplement_form"] = SupplementForm(dossier=dossier, components=components)

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_fsm import FSMField, transition
 
 from results_store.constants import ResultAction, ResultStatus
 
@@ -164,8 +165,13 @@ class Result(models.Model):
     digitized = models.BooleanField(_("digitized from paper"), default=False)
     scan = models.FileField(_("scan of the paper result"), upload_to="scans/", blank=True)
 
-    status = models.CharField(
-        _("status"), max_length=20, choices=ResultStatus.choices, default=ResultStatus.PREPARING
+    # Changed only by the transitions below, as a dossier's state (ADR 5).
+    status = FSMField(
+        _("status"),
+        max_length=20,
+        choices=ResultStatus.choices,
+        default=ResultStatus.PREPARING,
+        protected=True,
     )
     status_reason = models.TextField(_("reason"), blank=True)
     status_changed_at = models.DateTimeField(_("status changed"), null=True, blank=True)
@@ -224,6 +230,63 @@ class Result(models.Model):
     @property
     def is_ready(self) -> bool:
         return bool(self.pdf) and self.status != ResultStatus.PREPARING
+
+    def refresh_from_db(self, using=None, fields=None, from_queryset=None):
+        """Reload, the protected status included.
+
+        The protected field refuses assignment once set on an instance; this
+        instance forgets its status first, as a fresh load would. (django-fsm's
+        FSMModelMixin instead unprotects the field for every instance of the
+        class meanwhile, which is not safe with threads.)
+        """
+        if fields is None or "status" in fields:
+            self.__dict__.pop("status", None)
+        super().refresh_from_db(using=using, fields=fields, from_queryset=from_queryset)
+
+    # The life of a result: signed once, then valid until revoked or superseded.
+
+    @transition(field=status, source=ResultStatus.PREPARING, target=ResultStatus.VALID)
+    def sign(self, *, now) -> None:
+        """Its PDF and QR token are made: anyone can verify it from now on."""
+        self.status_changed_at = now
+
+    @transition(
+        field=status,
+        source=[ResultStatus.PREPARING, ResultStatus.VALID],
+        target=ResultStatus.REVOKED,
+    )
+    def revoke(self, *, reason: str, now) -> None:
+        """The agency withdraws it; verifiers read the reason."""
+        self.status_reason = reason
+        self.status_changed_at = now
+
+    @transition(field=status, source=ResultStatus.VALID, target=ResultStatus.SUPERSEDED)
+    def supersede(self, *, replacement: "Result", reason: str, now) -> None:
+        """Another result of the same type replaces it; verifiers are sent to the new one."""
+        self.superseded_by = replacement
+        self.status_reason = reason
+        self.status_changed_at = now
+
+
+class ResultSequence(models.Model):
+    """The last number given automatically to an agency's results of a type in a year."""
+
+    agency = models.ForeignKey("procedures.Agency", on_delete=models.CASCADE, related_name="+")
+    result_type = models.ForeignKey(
+        "procedures.ResultType", on_delete=models.CASCADE, related_name="+"
+    )
+    year = models.PositiveSmallIntegerField()
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency", "result_type", "year"], name="result_sequence_unique_year"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.agency_id} {self.result_type_id} {self.year}: {self.last_number}"
 
 
 class ResultEvent(models.Model):

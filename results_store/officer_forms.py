@@ -105,7 +105,9 @@ class DigitizeForm(forms.Form):
 
     agency = forms.ModelChoiceField(label=_("Issuing agency"), queryset=None)
     result_type = forms.ModelChoiceField(
-        label=_("Result type"), queryset=ResultType.objects.order_by("name", "id")
+        label=_("Result type"),
+        queryset=ResultType.objects.none(),
+        help_text=_("Only the results of procedures your agency handles."),
     )
     number = forms.CharField(
         label=_("Number on the paper result"),
@@ -150,6 +152,7 @@ class DigitizeForm(forms.Form):
         self.user = user
         agencies = selectors.issuing_agencies(user)
         self.fields["agency"].queryset = agencies
+        self.fields["result_type"].queryset = selectors.result_types_issued_by(agencies)
         self.fields["agency"].label_from_instance = lambda agency: agency.display_name
         if len(agencies) == 1:
             self.fields["agency"].initial = agencies[0].pk
@@ -195,6 +198,15 @@ class DigitizeForm(forms.Form):
             cleaned.get("result_type"),
             cleaned.get("number"),
         )
+        if agency and result_type and not selectors.agency_issues(agency, result_type):
+            self.add_error(
+                "result_type",
+                forms.ValidationError(
+                    _("%(agency)s handles no procedure that issues “%(type)s”."),
+                    params={"agency": agency.display_name, "type": result_type.display_name},
+                ),
+            )
+            return cleaned
         if (
             agency
             and result_type

@@ -15,13 +15,26 @@ from django.db.models import Q, QuerySet
 from citizens.constants import MembershipRole
 from citizens.models import User
 from citizens.selectors import agencies_of
-from procedures.models import Agency
+from procedures.models import Agency, ResultType
 from results_store.constants import ResultStatus
 from results_store.models import Result, ResultEvent
 
 # Agency trees are shallow (city, departments and wards, their units); this
 # only stops a parent loop entered by mistake from spinning forever.
 _MAX_AGENCY_DEPTH = 10
+
+
+def result_types_issued_by(agencies) -> QuerySet[ResultType]:
+    """The result types of the procedures these agencies handle: all they may issue or digitize."""
+    return (
+        ResultType.objects.filter(procedures__agencies__in=agencies)
+        .distinct()
+        .order_by("name", "id")
+    )
+
+
+def agency_issues(agency: Agency, result_type: ResultType) -> bool:
+    return result_types_issued_by([agency]).filter(pk=result_type.pk).exists()
 
 
 def agencies_for_results(user: User) -> QuerySet[Agency]:
@@ -91,6 +104,20 @@ def replacement_for(result: Result, number: str) -> Result | None:
         .exclude(pk=result.pk)
         .first()
     )
+
+
+def results_of_dossier(dossier_code: str, *, viewer: User, as_officer: bool) -> list[Result]:
+    """The results a dossier issued, for its page.
+
+    The applicant's page is already scoped to the applicant's own dossier; an
+    officer sees them only through the results of their agencies.
+    """
+    results = (
+        results_for_officer(viewer)
+        if as_officer
+        else Result.objects.select_related("result_type", "agency")
+    )
+    return list(results.filter(source_reference=f"dossier:{dossier_code}").order_by("id"))
 
 
 def results_for_holder(user: User) -> QuerySet[Result]:

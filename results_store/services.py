@@ -13,9 +13,10 @@ import hashlib
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_fsm import can_proceed
 
 from citizens import services as citizen_services
 from citizens.constants import VERIFIED_IDENTITY_LEVELS
@@ -78,13 +79,36 @@ def result_content_draft(
     return {labels.get(key, key): text for key, text in values.items()}
 
 
+# A number typed by an officer may take one the sequence would give next.
+NUMBER_ATTEMPTS = 100
+
+
 def result_number_next(*, agency: Agency, result_type: ResultType, issued_on: dt.date) -> str:
-    """A readable number for results that have none yet: <n>/<year>/<type code tail>."""
+    """A readable number for results that have none yet: <n>/<year>/<type code tail>.
+
+    One atomic INSERT ... ON CONFLICT DO UPDATE ... RETURNING takes n, as for
+    dossier codes (ADR 4): concurrent issues in separate transactions never
+    share it, and the row lock lasts only until the issuing transaction ends.
+    A number an officer typed earlier is skipped.
+    """
     year = issued_on.year
-    count = Result.objects.filter(
-        agency=agency, result_type=result_type, issued_on__year=year
-    ).count()
-    return f"{count + 1}/{year}/{result_type.code.rsplit('.', 1)[-1]}"
+    tail = result_type.code.rsplit(".", 1)[-1]
+    for _attempt in range(NUMBER_ATTEMPTS):
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO results_store_resultsequence "
+                "(agency_id, result_type_id, year, last_number) VALUES (%s, %s, %s, 1) "
+                "ON CONFLICT (agency_id, result_type_id, year) DO UPDATE "
+                "SET last_number = results_store_resultsequence.last_number + 1 "
+                "RETURNING last_number",
+                [agency.pk, result_type.pk, year],
+            )
+            (sequence,) = cursor.fetchone()
+        number = f"{sequence}/{year}/{tail}"
+        taken = Result.objects.filter(agency=agency, result_type=result_type, number=number)
+        if not taken.exists():
+            return number
+    raise ValidationError(_("No free result number was found; enter the number by hand."))
 
 
 def result_issue(
@@ -102,8 +126,19 @@ def result_issue(
     digitized: bool = False,
     scan=None,
 ) -> Result:
-    """Record a result and queue its signing. The caller has checked the actor's rights."""
+    """Record a result and queue its signing. The caller has checked the actor's rights.
+
+    Whoever calls, an agency issues only the result types of the procedures it
+    handles: a ward cannot issue a driving licence.
+    """
+    from results_store.selectors import agency_issues
     from results_store.tasks import sign_result_task
+
+    if not agency_issues(agency, result_type):
+        raise PermissionDenied(
+            _("%(agency)s handles no procedure that issues “%(type)s”.")
+            % {"agency": agency.display_name, "type": result_type.display_name}
+        )
 
     if valid_until is None and result_type.validity_months:
         valid_until = _add_months(issued_on, result_type.validity_months)
@@ -123,7 +158,8 @@ def result_issue(
             digitized=digitized,
             issued_by=actor,
         )
-        result.full_clean(exclude=["scan", "pdf", "signing_key", "holder"])
+        # The status is the workflow's (a protected FSM field), not input to validate.
+        result.full_clean(exclude=["scan", "pdf", "signing_key", "holder", "status"])
         if scan is not None:
             result.scan.save(f"{result.public_id.hex}.{scan.detected_kind}", scan, save=False)
         result.save()
@@ -222,8 +258,7 @@ def result_sign(result_id: int) -> None:
         result.signing_key = signing_key
         result.content_sha256 = content_sha256
         result.pdf_sha256 = hashlib.sha256(final).hexdigest()
-        result.status = ResultStatus.VALID
-        result.status_changed_at = timezone.now()
+        result.sign(now=timezone.now())
         result.save()
         _event(result, ResultAction.SIGN, None)
         if result.holder_id:
@@ -280,11 +315,9 @@ def result_revoke(*, result: Result, actor: User, reason: str) -> Result:
     _require_issuer(result, actor)
     reason = _required(reason)
     locked = Result.objects.select_for_update().get(pk=result.pk)
-    if locked.status not in (ResultStatus.VALID, ResultStatus.PREPARING):
+    if not can_proceed(locked.revoke):
         raise ValidationError(_("This result is already revoked or superseded."))
-    locked.status = ResultStatus.REVOKED
-    locked.status_reason = reason
-    locked.status_changed_at = timezone.now()
+    locked.revoke(reason=reason, now=timezone.now())
     locked.save(update_fields=["status", "status_reason", "status_changed_at"])
     _event(locked, ResultAction.REVOKE, actor, reason)
     return locked
@@ -297,12 +330,9 @@ def result_supersede(*, result: Result, replacement: Result, actor: User, reason
     if replacement.pk == result.pk or replacement.result_type_id != result.result_type_id:
         raise ValidationError(_("The replacement must be another result of the same type."))
     locked = Result.objects.select_for_update().get(pk=result.pk)
-    if locked.status != ResultStatus.VALID:
+    if not can_proceed(locked.supersede):
         raise ValidationError(_("Only a valid result can be superseded."))
-    locked.status = ResultStatus.SUPERSEDED
-    locked.status_reason = reason
-    locked.status_changed_at = timezone.now()
-    locked.superseded_by = replacement
+    locked.supersede(replacement=replacement, reason=reason, now=timezone.now())
     locked.save(update_fields=["status", "status_reason", "status_changed_at", "superseded_by"])
     _event(locked, ResultAction.SUPERSEDE, actor, reason)
     return locked

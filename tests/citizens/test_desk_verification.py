@@ -6,9 +6,9 @@ from django.urls import reverse
 from citizens import desk_code
 from citizens.constants import AccountAction, IdentityLevel, MembershipRole
 from citizens.models import AccountEvent, Membership
-from results_store import services as result_services
 from tests.accounts import verify_identity
 from tests.factories import AgencyFactory, ResultTypeFactory, UserFactory
+from tests.results_store.signing import issue_result
 
 pytestmark = pytest.mark.django_db
 FIND = reverse("citizens:desk_verification_find")
@@ -87,7 +87,7 @@ def test_an_officer_verifies_the_identity_from_the_document(client, officer, cit
 
 
 def test_the_verified_holder_receives_results_issued_to_the_id(client, officer, citizen, ward):
-    result = result_services.result_issue(
+    result = issue_result(
         result_type=ResultTypeFactory(),
         agency=ward,
         holder_national_id="048195001234",

@@ -17,6 +17,7 @@ from citizens.models import AccountEvent, ExternalIdentity, User, WalletItem
 from tests.accounts import verify_identity
 from tests.factories import AgencyFactory, ResultTypeFactory, UserFactory
 from tests.identity_provider import KHANG, LAN, ProviderUser
+from tests.results_store.signing import issue_result
 
 pytestmark = pytest.mark.django_db
 PORTAL = "http://testserver/"
@@ -91,12 +92,11 @@ def test_the_next_sign_in_goes_straight_to_the_same_account(client, national_id)
 def test_results_issued_to_the_id_go_to_the_verified_holder_never_to_a_squatter(
     client, national_id
 ):
-    from results_store import services as result_services
 
     officer = UserFactory(username="officer")
     ward = AgencyFactory()
     squatter = UserFactory(username="squatter", national_id=LAN.national_id)
-    result = result_services.result_issue(
+    result = issue_result(
         result_type=ResultTypeFactory(name="Giấy khai sinh"),
         agency=ward,
         holder_national_id=LAN.national_id,

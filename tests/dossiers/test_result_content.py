@@ -13,6 +13,7 @@ import unicodedata
 import pytest
 from django.urls import reverse
 
+from dossiers import services as dossier_services
 from dossiers.constants import DossierState
 from dossiers.models import Dossier
 from dossiers.officer_forms import CompleteForm
@@ -166,3 +167,41 @@ def test_only_an_officer_of_the_agency_may_preview(client):
     )
 
     assert response.status_code in (403, 404)
+
+
+def test_a_completed_dossier_links_to_its_result_for_the_holder_and_the_officer(client):
+    from results_store import services as result_services
+    from tests.accounts import verify_identity
+
+    c, dossier = _received("KQ.TEST.000006", {}, [])
+    verify_identity(c.applicant, national_id="048190001111")
+    dossier_services.dossier_complete(
+        dossier=dossier,
+        actor=c.officer,
+        outcome="Đã cấp giấy xác nhận",
+        result_type=dossier.procedure.result_types.get(),
+        result_content={"Tình trạng hôn nhân": "Chưa kết hôn"},
+    )
+    result = Result.objects.get()
+    result_services.result_sign(result.pk)
+
+    client.force_login(c.applicant)
+    mine = client.get(reverse("dossiers:detail", args=[dossier.pk])).content.decode()
+    client.force_login(c.officer)
+    officer_page = client.get(reverse("dossiers:officer_detail", args=[dossier.pk]))
+
+    assert reverse("results_store:holder_pdf", args=[result.public_id]) in mine
+    assert reverse("results_store:verify_result", args=[result.public_id]) in mine
+    page = officer_page.content.decode()
+    assert reverse("results_store:officer_detail", args=[result.public_id]) in page
+    assert reverse("results_store:holder_pdf", args=[result.public_id]) not in page
+
+
+def test_the_verify_page_is_in_the_menu_and_the_footer(client):
+    page = client.get(reverse("home")).content.decode()
+
+    nav = page[page.index('class="main-nav"') : page.index("</nav>")]
+    footer = page[page.index('class="site-footer"') :]
+    assert reverse("results_store:verify") in nav
+    assert reverse("results_store:verify") in footer
+    assert reverse("results_store:root_ca") in footer

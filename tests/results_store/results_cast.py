@@ -17,8 +17,9 @@ from results_store import services
 from results_store.constants import ResultStatus
 from results_store.models import Result
 from tests.accounts import verify_identity
-from tests.factories import AgencyFactory, ResultTypeFactory, UserFactory
+from tests.factories import AgencyFactory, ProcedureFactory, ResultTypeFactory, UserFactory
 from tests.files import pdf_bytes
+from tests.results_store.signing import issue_result
 
 HOLDER_NATIONAL_ID = "048090012345"
 NEWCOMER_NATIONAL_ID = "048195001122"
@@ -48,10 +49,13 @@ def make_cast() -> Cast:
     Membership.objects.create(user=supervisor, agency=city, role=MembershipRole.SUPERVISOR)
     holder = UserFactory(full_name="Nguyễn Văn An", national_id=HOLDER_NATIONAL_ID)
     verify_identity(holder)
+    # Both wards handle the birth registration that issues the result type.
+    result_type = ResultTypeFactory(name="Giấy khai sinh", name_en="Birth certificate")
+    ProcedureFactory(agencies=[ward, other_ward]).result_types.add(result_type)
     return Cast(
         agency=ward,
         other_agency=other_ward,
-        result_type=ResultTypeFactory(name="Giấy khai sinh", name_en="Birth certificate"),
+        result_type=result_type,
         officer=officer,
         other_officer=other_officer,
         supervisor=supervisor,
@@ -73,7 +77,7 @@ def issue(c: Cast, *, number="12/2025", holder_national_id=HOLDER_NATIONAL_ID, *
         "number": number,
         **overrides,
     }
-    return services.result_issue(**kwargs)
+    return issue_result(**kwargs)
 
 
 def sign(result: Result) -> Result:

@@ -29,3 +29,30 @@ def sign_token(result: Result, content: bytes) -> str:
     )
     result.refresh_from_db()
     return token
+
+
+def issue_result(**kwargs) -> Result:
+    """`services.result_issue`, for an agency that handles a procedure issuing the result type.
+
+    An agency issues only the result types of its procedures; tests that are
+    about something else give it one.
+    """
+    from tests.factories import ProcedureFactory
+
+    agency, result_type = kwargs["agency"], kwargs["result_type"]
+    if not agency.procedures.filter(result_types=result_type).exists():
+        ProcedureFactory(agencies=[agency]).result_types.add(result_type)
+    return services.result_issue(**kwargs)
+
+
+def ward_officer(name: str = "Ủy ban nhân dân phường Hải Châu", **agency_fields):
+    """An officer of a new ward, who issues its results."""
+    from citizens.constants import MembershipRole
+    from citizens.models import Membership
+    from tests.factories import AgencyFactory, UserFactory
+
+    user = UserFactory()
+    Membership.objects.create(
+        user=user, agency=AgencyFactory(name=name, **agency_fields), role=MembershipRole.OFFICER
+    )
+    return user

@@ -32,10 +32,10 @@ from result_verifier.tokens import (
     COSE_SIGN1_TAG,
     TOKEN_PREFIX,
 )
-from results_store import keys, services, verification
+from results_store import keys, verification
 from results_store.models import SigningKey
 from tests.factories import AgencyFactory, ResultTypeFactory, UserFactory
-from tests.results_store.signing import sign_token
+from tests.results_store.signing import issue_result, sign_token
 
 pytestmark = pytest.mark.django_db
 
@@ -47,7 +47,7 @@ def genuine():
     agency = AgencyFactory(name="Ủy ban nhân dân phường Hải Châu", code="000.01.00.H15")
     officer = UserFactory()
     Membership.objects.create(user=officer, agency=agency, role=MembershipRole.OFFICER)
-    result = services.result_issue(
+    result = issue_result(
         result_type=ResultTypeFactory(name="Giấy khai sinh"),
         agency=agency,
         holder_national_id="048190001234",

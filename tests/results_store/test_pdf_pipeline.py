@@ -28,6 +28,7 @@ from results_store import documents, keys, services, verification
 from results_store.constants import ResultAction, ResultStatus
 from results_store.models import Result, SigningKey
 from tests.factories import AgencyFactory, ResultTypeFactory, UserFactory
+from tests.results_store.signing import issue_result
 
 HOLDER = "Nguyễn Thị Ánh Tuyết"
 HOLDER_ID = "048190012345"
@@ -63,7 +64,7 @@ def _issue(result_type=MARITAL_STATUS, *, data=None, agency=None, **kwargs) -> R
         agency = AgencyFactory(name=AGENCY, parent=parent)
     code, name = result_type
     UserFactory(username="holder", full_name=HOLDER, national_id=HOLDER_ID)
-    return services.result_issue(
+    return issue_result(
         result_type=ResultTypeFactory(code=code, name=name),
         agency=agency,
         holder_national_id=HOLDER_ID,

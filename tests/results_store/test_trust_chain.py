@@ -34,6 +34,7 @@ from result_verifier import tokens
 from results_store import documents, keys, services
 from results_store.models import Result
 from tests.factories import AgencyFactory, ResultTypeFactory, UserFactory
+from tests.results_store.signing import issue_result
 
 pytestmark = pytest.mark.django_db
 
@@ -62,7 +63,7 @@ def genuine(media_root) -> tuple[Result, bytes]:
     agency = AgencyFactory(name="Ủy ban nhân dân phường Hải Châu", code="000.01.00.H15")
     officer = UserFactory()
     Membership.objects.create(user=officer, agency=agency, role=MembershipRole.OFFICER)
-    result = services.result_issue(
+    result = issue_result(
         result_type=ResultTypeFactory(code="KQ.G15.000031", name="Giấy khai sinh"),
         agency=agency,
         holder_national_id="048190001234",
@@ -469,7 +470,7 @@ def test_the_largest_qr_code_still_reads_at_90_dpi(media_root, tmp_path):
     agency = AgencyFactory(name="Ủy ban nhân dân phường Hòa Khánh Bắc", code="000.05.00.H15")
     officer = UserFactory()
     Membership.objects.create(user=officer, agency=agency, role=MembershipRole.OFFICER)
-    result = services.result_issue(
+    result = issue_result(
         result_type=ResultTypeFactory(
             code="KQ.G15.000038", name="Giấy xác nhận", validity_months=6
         ),

@@ -33,7 +33,7 @@ from results_store import keys, services, status_list, verification, verify_view
 from results_store.models import Result
 from tests.factories import AgencyFactory, ResultTypeFactory, UserFactory
 from tests.files import pdf_bytes, png_bytes, upload
-from tests.results_store.signing import sign_token
+from tests.results_store.signing import issue_result, sign_token
 
 HOLDER_NAME = "Nguyễn Thị Ánh Tuyết"
 HOLDER_ID = "048190001234"
@@ -80,7 +80,7 @@ def _issue(officer, result_type, **overrides) -> Result:
         "actor": officer,
     }
     values.update(overrides)
-    return services.result_issue(**values)
+    return issue_result(**values)
 
 
 def _sign(result: Result, content: bytes = CONTENT) -> str:

@@ -8,13 +8,11 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.core.management import call_command
 from django.utils import timezone
 
-from citizens.constants import MembershipRole
-from citizens.models import Membership
 from result_verifier import tokens
 from results_store import keys, services, status_list
 from results_store.models import Result
-from tests.factories import AgencyFactory, ResultTypeFactory, UserFactory
-from tests.results_store.signing import sign_token
+from tests.factories import ResultTypeFactory
+from tests.results_store.signing import issue_result, sign_token, ward_officer
 
 HOLDER_ID = "048190001234"
 
@@ -23,15 +21,12 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def officer():
-    agency = AgencyFactory(name="Ủy ban nhân dân phường Hải Châu")
-    user = UserFactory()
-    Membership.objects.create(user=user, agency=agency, role=MembershipRole.OFFICER)
-    return user
+    return ward_officer()
 
 
 @pytest.fixture
 def signed(officer) -> Result:
-    result = services.result_issue(
+    result = issue_result(
         result_type=ResultTypeFactory(code="KQ.G01.000001"),
         agency=officer.memberships.get().agency,
         holder_national_id=HOLDER_ID,
@@ -160,7 +155,7 @@ def issued_pdf_file(officer, tmp_path):
     """A result PDF signed for real (skips while the PDF module cannot render)."""
     from tests.results_store.test_verification import sign_with_pdf
 
-    result = services.result_issue(
+    result = issue_result(
         result_type=ResultTypeFactory(code="KQ.G01.000002"),
         agency=officer.memberships.get().agency,
         holder_national_id=HOLDER_ID,
@@ -194,7 +189,7 @@ def test_cli_flags_a_forged_document_carrying_a_genuine_qr_code(issued_pdf_file,
 
     pdf, trust_list = issued_pdf_file
     genuine = Result.objects.get(number="301/2026/KS")
-    forged = services.result_issue(
+    forged = issue_result(
         result_type=genuine.result_type,
         agency=genuine.agency,
         holder_national_id="048190009999",
