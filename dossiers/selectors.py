@@ -346,6 +346,13 @@ def _is_contact(form_field) -> bool:
     return form_field.prefill_source in CONTACT_PREFILLS or form_field.key in CONTACT_KEYS
 
 
+def _is_address(form_field) -> bool:
+    return (
+        form_field.field_type == FormFieldType.ADDRESS
+        or form_field.prefill_source == PrefillSource.PERMANENT_ADDRESS
+    )
+
+
 def dossier_contact_values(dossier: Dossier) -> set[str]:
     """The applicant's phone numbers and emails, declared and in the profile, folded.
 
@@ -366,12 +373,17 @@ def dossier_result_content(dossier: Dossier, result_type=None) -> dict[str, str]
 
     The result type's template takes what it prints from the declaration
     (results_store.services.result_content_draft); the applicant's contact
-    details are never offered.
+    details are never offered, nor addresses to a type without a prescribed form.
     """
+    has_form = result_type is not None and result_services.result_type_has_form(result_type)
     values, labels = {}, {}
     for form_field in dossier.procedure.form_fields.all():
         value = dossier.declaration.get(form_field.key)
         if value in (None, "") or _is_contact(form_field):
+            continue
+        # An address is printed only where a prescribed form has a line for it
+        # (a birth certificate: the parents' residence).
+        if not has_form and _is_address(form_field):
             continue
         if form_field.field_type == FormFieldType.DATE and isinstance(value, str):
             with contextlib.suppress(ValueError):

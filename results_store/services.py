@@ -59,6 +59,13 @@ def content_as_lines(content: dict) -> str:
     return "\n".join(f"{label}: {value}" for label, value in content.items())
 
 
+def result_type_has_form(result_type: ResultType) -> bool:
+    """Whether the result type prints a prescribed form (its lines, in its order)."""
+    from results_store import documents
+
+    return documents.has_form(result_type)
+
+
 def result_content_draft(
     result_type: ResultType, values: dict[str, str], *, labels: dict[str, str]
 ) -> dict[str, str]:
@@ -70,7 +77,7 @@ def result_content_draft(
     """
     from results_store import documents
 
-    if documents.has_form(result_type):
+    if result_type_has_form(result_type):
         by_key_and_label = {
             **values,
             **{labels[key]: text for key, text in values.items() if key in labels},

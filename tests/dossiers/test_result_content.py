@@ -92,13 +92,15 @@ def test_a_birth_certificate_draft_holds_only_its_forms_lines():
     assert "Mục đích sử dụng" not in draft  # not a line of a birth certificate
 
 
-def test_any_other_draft_is_the_declaration_without_contact_details():
-    _c, dossier = _received("KQ.TEST.000002", CONTACT_DECLARED, CONTACT_FIELDS)
+def test_any_other_draft_is_the_declaration_without_contact_details_or_addresses():
+    fields = [*CONTACT_FIELDS, ("permanent_address", "Nơi thường trú", "permanent_address")]
+    declared = {**CONTACT_DECLARED, "permanent_address": "12 Bạch Đằng, phường Hải Châu"}
+    _c, dossier = _received("KQ.TEST.000002", declared, fields)
 
     draft = CompleteForm(dossier=dossier).fields["result_content"].initial
 
     assert "Mục đích sử dụng: Kết hôn" in draft
-    for contact in CONTACT_DECLARED.values():
+    for contact in declared.values():
         assert contact not in draft
 
 

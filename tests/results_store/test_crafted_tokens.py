@@ -14,6 +14,7 @@ import io
 import json
 import random
 import zlib
+from urllib.parse import urlsplit
 
 import base45
 import cbor2
@@ -361,3 +362,16 @@ def test_inflation_is_capped_wherever_a_token_is_decoded(genuine, tmp_path):
     out = io.StringIO()
     call_command("verify_result", token=token, trust_list=str(trust_list), lang="en", stdout=out)
     assert out.getvalue().startswith("Valid")
+
+
+def test_the_qr_links_page_answers_every_changed_link_with_a_verdict(genuine, client):
+    token, _signing_key = genuine
+    links = random.Random(9).sample(list(link_changes(token)), 60)
+    genuine_path = urlsplit(tokens.link_of(token, base_url="https://x.example")).path
+
+    assert client.get(genuine_path).context["verdict"].status == "valid"
+    for link in links:
+        response = client.get(urlsplit(link).path)
+        assert response.status_code in (200, 404), link
+        if response.status_code == 200:
+            assert response.context["verdict"].status == "invalid", link
