@@ -12,6 +12,7 @@ A verdict never repeats unverified claims: an invalid token shows no facts.
 """
 
 import datetime as dt
+import hashlib
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -238,8 +239,6 @@ def verify_pdf(pdf: bytes, *, today: dt.date | None = None) -> Verdict:
     The token is the one stored for the result whose first revision the file
     begins with; the offline verifier reads the same token from the QR code.
     """
-    import hashlib
-
     try:
         content_sha256 = hashlib.sha256(content_revision(pdf)).hexdigest()
     except ValueError:
