@@ -79,7 +79,7 @@ from procedures.models import (
 )
 from procedures.search import fold
 from results_store.constants import ResultAction, ResultStatus
-from results_store.models import Result, ResultEvent
+from results_store.models import Result, ResultEvent, ResultSequence
 
 DEFAULT_PROCEDURES = 2_000
 DEFAULT_CITIZENS = 200_000
@@ -1933,6 +1933,16 @@ class CityGenerator:
                 )
 
         self._copy("results", Result, columns, rows())
+        # Automatic numbers continue after the generated ones, as after a migration.
+        self._copy(
+            "result sequences",
+            ResultSequence,
+            ["agency_id", "result_type_id", "year", "last_number"],
+            (
+                (agency, result_type, year, last)
+                for (agency, result_type, year), last in counters.items()
+            ),
+        )
         self._copy(
             "result events",
             ResultEvent,
@@ -2012,7 +2022,7 @@ class CityGenerator:
         """
         written = [
             User, Membership, WalletItem, WalletItemUse, Dossier, DossierEvent,
-            DossierDocument, DossierRating, DailySequence, Result, ResultEvent,
+            DossierDocument, DossierRating, DailySequence, Result, ResultEvent, ResultSequence,
             Procedure, DocumentComponent, FormField, LegalBasis, Agency,
         ]  # fmt: skip
         with connection.cursor() as cursor:

@@ -142,9 +142,13 @@ def result_issue(
     from results_store.tasks import sign_result_task
 
     if not agency_issues(agency, result_type):
-        raise PermissionDenied(
-            _("%(agency)s handles no procedure that issues “%(type)s”.")
-            % {"agency": agency.display_name, "type": result_type.display_name}
+        # A field error, so that the digitize and complete forms show it there.
+        raise ValidationError(
+            {
+                "result_type": _("%(agency)s handles no procedure that issues “%(type)s”.")
+                % {"agency": agency.display_name, "type": result_type.display_name}
+            },
+            code="not_issued_here",
         )
 
     if valid_until is None and result_type.validity_months:

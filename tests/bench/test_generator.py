@@ -234,6 +234,28 @@ def test_completed_dossiers_issued_valid_results_into_the_wallet():
     assert all(row["n"] == 1 for row in numbers)
 
 
+def test_automatic_result_numbers_continue_after_the_generated_ones():
+    from results_store.models import ResultSequence
+    from results_store.services import result_number_next
+
+    issued = Result.objects.values("agency", "result_type", "issued_on__year").annotate(
+        n=Count("id")
+    )
+    sequences = {
+        (s.agency_id, s.result_type_id, s.year): s.last_number for s in ResultSequence.objects.all()
+    }
+    assert sequences == {
+        (row["agency"], row["result_type"], row["issued_on__year"]): row["n"] for row in issued
+    }
+    busiest = Result.objects.select_related("agency", "result_type").order_by("-id").first()
+    number = result_number_next(
+        agency=busiest.agency, result_type=busiest.result_type, issued_on=busiest.issued_on
+    )
+    assert not Result.objects.filter(
+        agency=busiest.agency, result_type=busiest.result_type, number=number
+    ).exists()
+
+
 def test_the_same_seed_makes_the_same_city():
     def snapshot():
         return [

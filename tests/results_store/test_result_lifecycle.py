@@ -1,7 +1,7 @@
 """A result's status on django-fsm-2, its numbers, and who may issue which result types."""
 
 import pytest
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
@@ -115,7 +115,7 @@ def test_an_agency_cannot_issue_a_result_type_of_procedures_it_does_not_handle(o
     licence = ResultTypeFactory(code="KQ.G09.000001", name="Giấy phép lái xe")
     ProcedureFactory(agencies=[AgencyFactory(name="Công an thành phố")]).result_types.add(licence)
 
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(ValidationError) as refused:
         services.result_issue(
             result_type=licence,
             agency=officer.memberships.get().agency,
@@ -125,6 +125,7 @@ def test_an_agency_cannot_issue_a_result_type_of_procedures_it_does_not_handle(o
             data={"Hạng": "B2"},
             actor=officer,
         )
+    assert "result_type" in refused.value.message_dict
     assert not Result.objects.exists()
 
 
