@@ -82,14 +82,41 @@ def _der_length(data: bytes) -> int:
 
 
 def _canonical(der: bytes) -> bool:
-    """Whether the CMS parses strictly and encodes back to the same bytes (DER is unique)."""
+    """Whether the CMS parses strictly, encodes back to the same bytes (DER is unique),
+    and is in the portal's profile in every part the signature does not cover."""
     from asn1crypto import cms
 
     try:
         content = cms.ContentInfo.load(der, strict=True)
-        return content.dump(force=True) == der
+        if content.dump(force=True) != der:
+            return False
+        return _in_profile(content)
     except Exception:  # asn1crypto raises many kinds of errors on damaged input
         return False
+
+
+def _in_profile(content) -> bool:
+    """The unsigned parts of a PAdES signature as the portal writes them.
+
+    The content type, the version, the list of digest algorithms and the
+    signer's unsigned attributes are outside what the signature signs; a
+    verifier that ignores them would accept a file changed there.
+    """
+    if content["content_type"].native != "signed_data":
+        return False
+    signed_data = content["content"]
+    (signer,) = signed_data["signer_infos"]
+    digests = [algorithm["algorithm"].native for algorithm in signed_data["digest_algorithms"]]
+    encapsulated = signed_data["encap_content_info"]
+    return (
+        signed_data["version"].native == "v1"
+        and digests == [signer["digest_algorithm"]["algorithm"].native] == ["sha256"]
+        and encapsulated["content_type"].native == "data"
+        and encapsulated["content"].native is None
+        and signer["version"].native == "v1"
+        and not signer["unsigned_attrs"].native
+        and not signed_data["crls"].native
+    )
 
 
 def _contents_problems(pdf: bytes, signature, roots: list[x509.Certificate]) -> list[str]:
