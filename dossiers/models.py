@@ -114,6 +114,17 @@ class Dossier(ConcurrentTransitionMixin, models.Model):
                 condition=models.Q(state="submitted"),
                 name="dossier_waiting_reception",
             ),
+            # PDFs still to be made (dossiers.pending_pdfs): small, for the sweeper.
+            models.Index(
+                fields=["received_at"],
+                condition=models.Q(receipt_pdf="", received_at__isnull=False),
+                name="dossier_receipt_pending",
+            ),
+            models.Index(
+                fields=["id"],
+                condition=models.Q(apology_pdf="", rescheduled_due_at__isnull=False),
+                name="dossier_apology_pending",
+            ),
         ]
 
     def __str__(self):

@@ -32,6 +32,7 @@ from dossiers.constants import (
 from dossiers.models import DeadlineAlert, Dossier, DossierDocument, DossierEvent, DossierRating
 from notifications import services as notification_services
 from notifications.constants import MessageKind
+from portal import side_effects
 from portal.uploads import random_upload_name, safe_display_name
 from procedures import calendar
 from procedures.models import Agency, DocumentComponent, Procedure, ResultType
@@ -236,7 +237,7 @@ def _apply(dossier: Dossier, actor: User, action: str, *, reason="", data=None, 
             # Written in this transaction: a rollback sends nothing (outbox).
             notices.notify_dossier_event(event)
             agency_id = dossier.agency_id
-            transaction.on_commit(lambda: queue_counts.forget(agency_id))
+            side_effects.after_commit(queue_counts.forget, agency_id)
     except TransitionNotAllowed as exc:
         dossier.refresh_from_db()
         raise WorkflowError(
@@ -263,7 +264,7 @@ def _required_reason(reason: str) -> str:
 
 
 def _on_commit_task(task, dossier_id: int) -> None:
-    transaction.on_commit(lambda: task.delay(dossier_id))
+    side_effects.queue_on_commit(task, dossier_id)
 
 
 def dossier_submit(*, dossier: Dossier, actor: User) -> Dossier:
@@ -504,7 +505,7 @@ def dossier_apologize(*, dossier: Dossier, actor: User, reason: str, new_due_at)
             dedupe_key=f"apology:{event.pk}",
         )
         if previous_pdf:
-            transaction.on_commit(lambda: default_storage.delete(previous_pdf))
+            side_effects.after_commit(default_storage.delete, previous_pdf)
         _on_commit_task(render_apology_task, current.pk)
     dossier.rescheduled_due_at = new_due_at
     dossier.apology_pdf = ""

@@ -2,8 +2,16 @@
 
 from celery import shared_task
 
+from portal.side_effects import RETRY_ON
 
-@shared_task(bind=True, acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    autoretry_for=RETRY_ON,
+    retry_backoff=True,
+    max_retries=5,
+)
 def render_receipt_task(self, dossier_id: int) -> None:
     """Render the reception receipt (form 01) as a PDF and store it with the dossier."""
     from dossiers.receipt import receipt_render_and_store
@@ -11,12 +19,26 @@ def render_receipt_task(self, dossier_id: int) -> None:
     receipt_render_and_store(dossier_id)
 
 
-@shared_task(bind=True, acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+@shared_task(
+    bind=True,
+    acks_late=True,
+    autoretry_for=RETRY_ON,
+    retry_backoff=True,
+    max_retries=5,
+)
 def render_apology_task(self, dossier_id: int) -> None:
     """Render the apology with the new appointment as a PDF and store it with the dossier."""
     from dossiers.apology import apology_render_and_store
 
     apology_render_and_store(dossier_id)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def sweep_pdfs_task() -> dict[str, int]:
+    """Queue again the receipts and apology letters whose task was lost."""
+    from dossiers.pending_pdfs import pending_pdfs_queue
+
+    return pending_pdfs_queue()
 
 
 # The periodic jobs of the beat schedule (settings.CELERY_BEAT_SCHEDULE). Each

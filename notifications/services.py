@@ -19,7 +19,6 @@ import logging
 import re
 from collections.abc import Iterable
 from datetime import timedelta
-from functools import partial
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -42,6 +41,7 @@ from notifications.constants import (
     NotificationStatus,
 )
 from notifications.models import Notification
+from portal import side_effects
 
 logger = logging.getLogger(__name__)
 
@@ -183,19 +183,14 @@ def notify(
             dedupe_key=dedupe_key, user__in=recipients, created_at=now
         ).order_by("id")
     )
-    to_send = [row.pk for row in written if row.status == NotificationStatus.PENDING]
-    if to_send:
-        # robust: a broker that is down must not fail the committed change;
-        # the sweeper sends what was not queued.
-        transaction.on_commit(partial(_queue_delivery, to_send), robust=True)
-    return written
-
-
-def _queue_delivery(notification_ids: list[int]) -> None:
     from notifications.tasks import deliver_notification_task
 
-    for notification_id in notification_ids:
-        deliver_notification_task.delay(notification_id)
+    # A broker that is down must not fail the committed change; the sweeper
+    # sends what was not queued.
+    for row in written:
+        if row.status == NotificationStatus.PENDING:
+            side_effects.queue_on_commit(deliver_notification_task, row.pk)
+    return written
 
 
 # --------------------------------------------------------------------------

@@ -22,4 +22,5 @@ def sweep_outbox_task() -> None:
     """Send every pending row whose attempt is due, within one beat period or so."""
     from notifications.services import outbox_sweep
 
-    outbox_sweep(time_budget=50)
+    # Within the task time limit (CELERY_TASK_SOFT_TIME_LIMIT).
+    outbox_sweep(time_budget=15)

@@ -202,10 +202,17 @@ CELERY_TIMEZONE = TIME_ZONE
 # is still closed after this many tasks.
 CELERY_DB_REUSE_MAX = env_int("CELERY_DB_REUSE_MAX", 100)
 # With acks_late a task whose worker died is redelivered after this many
-# seconds; tasks are idempotent, and the outbox sweeper covers anything lost.
+# seconds; tasks are idempotent, and the sweepers cover anything lost. Every
+# task ends within the time limits, below the visibility timeout, so a task
+# still running is never handed to a second worker.
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 900),
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 30),
 }
+CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 20)
+CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 25)
+# A request publishing to a broker that does not answer gives up quickly
+# (portal.side_effects); the sweepers publish it later.
+CELERY_BROKER_CONNECTION_TIMEOUT = env_int("CELERY_BROKER_CONNECTION_TIMEOUT", 2)
 # Periodic jobs (Celery beat). Each task collects in indexed batches and acts
 # once per dossier and kind, so running it more often only costs queries.
 CELERY_BEAT_SCHEDULE = {
@@ -220,6 +227,15 @@ CELERY_BEAT_SCHEDULE = {
     "notification-outbox-sweep": {
         "task": "notifications.tasks.sweep_outbox_task",
         "schedule": env_int("OUTBOX_SWEEP_EVERY_SECONDS", 60),
+    },
+    # Receipts, apology letters and result signatures whose task was lost.
+    "pdf-sweep": {
+        "task": "dossiers.tasks.sweep_pdfs_task",
+        "schedule": env_int("PDF_SWEEP_EVERY_SECONDS", 60),
+    },
+    "unsigned-results-sweep": {
+        "task": "results_store.tasks.sweep_unsigned_results_task",
+        "schedule": env_int("PDF_SWEEP_EVERY_SECONDS", 60),
     },
 }
 

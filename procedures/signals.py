@@ -6,9 +6,9 @@ the admin, imports and seed_demo alike, so the model signals are the one
 place that sees them all.
 """
 
-from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
+from portal import side_effects
 from procedures.models import Agency, Field, Procedure
 from procedures.selectors import catalog_filter_choices_forget
 
@@ -16,7 +16,7 @@ from procedures.selectors import catalog_filter_choices_forget
 def _forget(**kwargs) -> None:
     # On commit: forgotten before, a page computing meanwhile would cache
     # the choices as they were until the cache expires.
-    transaction.on_commit(catalog_filter_choices_forget)
+    side_effects.after_commit(catalog_filter_choices_forget)
 
 
 def connect() -> None:

@@ -215,6 +215,12 @@ class Result(models.Model):
             models.Index(fields=["holder_national_id"], name="result_holder_national_id"),
             models.Index(fields=["source_reference"], name="result_source_reference"),
             models.Index(fields=["status", "status_changed_at"], name="result_status_changed"),
+            # Results still to be signed, for the sweeper (results_store.tasks).
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(status="preparing"),
+                name="result_preparing",
+            ),
         ]
 
     def __str__(self):

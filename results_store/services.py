@@ -22,6 +22,7 @@ from citizens import services as citizen_services
 from citizens.constants import VERIFIED_IDENTITY_LEVELS
 from citizens.models import User
 from citizens.selectors import is_officer_of
+from portal import side_effects
 from procedures.models import Agency, ResultType
 from result_verifier import tokens
 from results_store import keys
@@ -177,7 +178,7 @@ def result_issue(
         _event(result, ResultAction.DIGITIZE if digitized else ResultAction.ISSUE, actor)
         if result.holder_id:
             _deliver(result)
-        transaction.on_commit(lambda: sign_result_task.delay(result.pk))
+        side_effects.queue_on_commit(sign_result_task, result.pk)
     return result
 
 
@@ -240,7 +241,22 @@ def facts_for(result: Result, content_sha256: str) -> tokens.ResultFacts:
 
 
 def result_sign(result_id: int) -> None:
-    """Render, sign and store a result's PDF; a result already signed is left alone."""
+    """Render, sign and store a result's PDF; a result already signed is left alone.
+
+    The file is stored inside the transaction that records it; if that
+    transaction fails (a database restarting, a worker's time limit), the
+    file is deleted again, so a retry leaves no orphan PDF behind.
+    """
+    stored = []
+    try:
+        _result_sign(result_id, stored)
+    except BaseException:
+        for name in stored:
+            default_storage.delete(name)
+        raise
+
+
+def _result_sign(result_id: int, stored: list[str]) -> None:
     from results_store import documents
 
     with transaction.atomic():
@@ -264,6 +280,7 @@ def result_sign(result_id: int) -> None:
         )
         final = documents.stamp_and_sign_pdf(content, token=token, signing_key=signing_key)
         name = default_storage.save(f"results/{result.public_id.hex}.pdf", ContentFile(final))
+        stored.append(name)
         result.pdf.name = name
         result.token = token
         result.signing_key = signing_key
@@ -274,6 +291,34 @@ def result_sign(result_id: int) -> None:
         _event(result, ResultAction.SIGN, None)
         if result.holder_id:
             _deliver(result)
+
+
+# A task queued on commit normally runs within seconds; the sweeper leaves
+# younger results to it.
+SIGNING_GRACE = dt.timedelta(minutes=1)
+SWEEP_BATCH_SIZE = 500
+
+
+def unsigned_result_ids(*, now=None, limit: int = SWEEP_BATCH_SIZE) -> list[int]:
+    """Collect: results still being prepared after the grace period (their task was lost)."""
+    cutoff = (now or timezone.now()) - SIGNING_GRACE
+    return list(
+        Result.objects.filter(status=ResultStatus.PREPARING, created_at__lt=cutoff)
+        .order_by("created_at")
+        .values_list("id", flat=True)[:limit]
+    )
+
+
+def unsigned_results_queue(*, now=None) -> int:
+    """Act: queue their signing again; stop at the first the broker refuses."""
+    from results_store.tasks import sign_result_task
+
+    queued = 0
+    for result_id in unsigned_result_ids(now=now):
+        if not side_effects.queue(sign_result_task, result_id):
+            break
+        queued += 1
+    return queued
 
 
 def _deliver(result: Result) -> None:

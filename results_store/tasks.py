@@ -2,10 +2,26 @@
 
 from celery import shared_task
 
+from portal.side_effects import RETRY_ON
 
-@shared_task(bind=True, acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    autoretry_for=RETRY_ON,
+    retry_backoff=True,
+    max_retries=5,
+)
 def sign_result_task(self, result_id: int) -> None:
     """Render the result's PDF, sign it, and deliver it to the holder's wallet."""
     from results_store.services import result_sign
 
     result_sign(result_id)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def sweep_unsigned_results_task() -> int:
+    """Queue again the signing of results still being prepared after the grace period."""
+    from results_store.services import unsigned_results_queue
+
+    return unsigned_results_queue()

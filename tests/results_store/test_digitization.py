@@ -1,7 +1,6 @@
 """Digitizing paper results, signing them, and the holder's wallet before and after."""
 
 from datetime import date, timedelta
-from types import SimpleNamespace
 
 import pytest
 from django.conf import settings
@@ -11,6 +10,7 @@ from django.utils import timezone
 from citizens import services as citizen_services
 from citizens.constants import WalletItemKind
 from citizens.models import PROFILE_FIELDS, WalletItem
+from portal import side_effects
 from results_store import tasks
 from results_store.constants import ResultAction, ResultStatus
 from results_store.models import Result
@@ -53,7 +53,13 @@ def english(client):
 def queued(monkeypatch):
     """Result ids handed to the signing task, instead of the broker."""
     ids = []
-    monkeypatch.setattr(tasks, "sign_result_task", SimpleNamespace(delay=ids.append))
+
+    def queue(task, result_id):
+        assert task is tasks.sign_result_task
+        ids.append(result_id)
+        return True
+
+    monkeypatch.setattr(side_effects, "queue", queue)
     return ids
 
 

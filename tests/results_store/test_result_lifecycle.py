@@ -213,3 +213,29 @@ def test_concurrent_completes_of_different_dossiers_all_succeed_with_distinct_nu
     numbers = list(Result.objects.values_list("number", flat=True))
     assert len(numbers) == COMPLETES
     assert len(set(numbers)) == COMPLETES
+
+
+@pytest.mark.django_db
+def test_a_signing_that_fails_after_storing_its_pdf_leaves_no_file_and_a_retry_one(
+    officer, settings, tmp_path, monkeypatch
+):
+    from django.core.files.storage import default_storage
+    from django.db import OperationalError
+
+    settings.MEDIA_ROOT = tmp_path
+    result = _result(officer)
+
+    def database_gone(*args, **kwargs):
+        raise OperationalError("the server closed the connection")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(services, "_event", database_gone)
+        with pytest.raises(OperationalError):
+            services.result_sign(result.pk)
+    assert not default_storage.exists("results") or default_storage.listdir("results") == ([], [])
+    assert Result.objects.get(pk=result.pk).status == ResultStatus.PREPARING
+
+    services.result_sign(result.pk)
+
+    assert default_storage.listdir("results")[1] == [f"{result.public_id.hex}.pdf"]
+    assert Result.objects.get(pk=result.pk).status == ResultStatus.VALID
