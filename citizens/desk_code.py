@@ -11,6 +11,8 @@ import time
 
 from django.utils.crypto import constant_time_compare, salted_hmac
 
+from portal.params import whole_number
+
 DESK_CODE_MINUTES = 30
 _SALT = "citizens.desk_code"
 _ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L to misread
@@ -37,9 +39,9 @@ def user_pk_for(code: str, *, password_hash_of) -> int | None:
     such account): changing the password invalidates the codes shown before.
     """
     number, _dash, check = (code or "").strip().upper().replace(" ", "").partition("-")
-    if not number.isdigit() or len(check) != 6:
+    pk = whole_number(number, max_digits=12)
+    if pk is None or len(check) != 6:
         return None
-    pk = int(number)
     password_hash = password_hash_of(pk)
     if password_hash is None:
         return None

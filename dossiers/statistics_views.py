@@ -27,6 +27,7 @@ from django.views.decorators.http import require_GET, require_safe
 
 from dossiers import charts, statistics
 from dossiers.statistics import PeriodKind
+from portal.params import whole_number
 from portal.widgets import DateInput, QuickSelect
 from procedures.models import Agency, Procedure
 
@@ -150,9 +151,8 @@ def _public_period(request):
     """Last 12 months by default, or a calendar year (?year=) among the recent ones."""
     today = statistics.local_today()
     years = list(range(today.year, today.year - YEARS_OFFERED, -1))
-    raw = request.GET.get("year", "")
-    if raw.isdigit() and int(raw) in years:
-        year = int(raw)
+    year = whole_number(request.GET.get("year", ""), max_digits=4)
+    if year in years:
         return statistics.period_year(year, today), year, years
     return statistics.period_last_12_months(today), None, years
 
@@ -236,9 +236,10 @@ def _positive_int(request, name: str, default: int) -> int:
     raw = request.GET.get(name)
     if raw in (None, ""):
         return default
-    if not raw.isdigit() or int(raw) < 1:
-        raise OpenDataError(f"'{name}' must be a whole number from 1.")
-    return int(raw)
+    number = whole_number(raw)
+    if number is None or number < 1:
+        raise OpenDataError(f"'{name}' must be a whole number from 1 to 999999999.")
+    return number
 
 
 def _procedure_record(procedure: Procedure, request) -> dict:
