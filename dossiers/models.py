@@ -24,10 +24,11 @@ from dossiers.constants import (
     DossierAction,
     DossierState,
 )
+from portal.fsm import ProtectedStateReload
 from procedures.search import fold
 
 
-class Dossier(ConcurrentTransitionMixin, models.Model):
+class Dossier(ProtectedStateReload, ConcurrentTransitionMixin, models.Model):
     code = models.CharField(_("dossier code"), max_length=60, unique=True, null=True, blank=True)
     procedure = models.ForeignKey(
         "procedures.Procedure",

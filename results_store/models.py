@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
+from portal.fsm import ProtectedStateReload
 from results_store.constants import ResultAction, ResultStatus
 
 
@@ -128,7 +129,7 @@ class SigningKey(models.Model):
         return f"{self.kid} ({self.agency or _('portal')})"
 
 
-class Result(models.Model):
+class Result(ProtectedStateReload, models.Model):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     number = models.CharField(_("number"), max_length=60)
     result_type = models.ForeignKey(
@@ -236,18 +237,6 @@ class Result(models.Model):
     @property
     def is_ready(self) -> bool:
         return bool(self.pdf) and self.status != ResultStatus.PREPARING
-
-    def refresh_from_db(self, using=None, fields=None, from_queryset=None):
-        """Reload, the protected status included.
-
-        The protected field refuses assignment once set on an instance; this
-        instance forgets its status first, as a fresh load would. (django-fsm's
-        FSMModelMixin instead unprotects the field for every instance of the
-        class meanwhile, which is not safe with threads.)
-        """
-        if fields is None or "status" in fields:
-            self.__dict__.pop("status", None)
-        super().refresh_from_db(using=using, fields=fields, from_queryset=from_queryset)
 
     # The life of a result: signed once, then valid until revoked or superseded.
 
