@@ -2,31 +2,19 @@
 
 from celery import shared_task
 
-from portal.side_effects import RETRY_ON
+from portal.side_effects import ROW_TASK
 
 
-@shared_task(
-    bind=True,
-    acks_late=True,
-    autoretry_for=RETRY_ON,
-    retry_backoff=True,
-    max_retries=5,
-)
-def render_receipt_task(self, dossier_id: int) -> None:
+@shared_task(**ROW_TASK)
+def render_receipt_task(dossier_id: int) -> None:
     """Render the reception receipt (form 01) as a PDF and store it with the dossier."""
     from dossiers.receipt import receipt_render_and_store
 
     receipt_render_and_store(dossier_id)
 
 
-@shared_task(
-    bind=True,
-    acks_late=True,
-    autoretry_for=RETRY_ON,
-    retry_backoff=True,
-    max_retries=5,
-)
-def render_apology_task(self, dossier_id: int) -> None:
+@shared_task(**ROW_TASK)
+def render_apology_task(dossier_id: int) -> None:
     """Render the apology with the new appointment as a PDF and store it with the dossier."""
     from dossiers.apology import apology_render_and_store
 

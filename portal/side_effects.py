@@ -25,6 +25,17 @@ PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 
 # by the sweeper.
 RETRY_ON = (OSError, OperationalError, InterfaceError)
 
+# The options of every task that makes a side effect from a row's id:
+# `@shared_task(**ROW_TASK)`. Late acknowledgement, so a dead worker's task
+# comes back; retries with backoff on the errors above.
+ROW_TASK = {
+    "acks_late": True,
+    "autoretry_for": RETRY_ON,
+    "retry_backoff": True,
+    "max_retries": 5,
+    "ignore_result": True,
+}
+
 
 def queue(task, *args) -> bool:
     """Queue `task(*args)` now; False if the broker cannot take it (logged, never raised)."""

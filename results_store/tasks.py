@@ -2,17 +2,11 @@
 
 from celery import shared_task
 
-from portal.side_effects import RETRY_ON
+from portal.side_effects import ROW_TASK
 
 
-@shared_task(
-    bind=True,
-    acks_late=True,
-    autoretry_for=RETRY_ON,
-    retry_backoff=True,
-    max_retries=5,
-)
-def sign_result_task(self, result_id: int) -> None:
+@shared_task(**ROW_TASK)
+def sign_result_task(result_id: int) -> None:
     """Render the result's PDF, sign it, and deliver it to the holder's wallet."""
     from results_store.services import result_sign
 
