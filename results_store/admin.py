@@ -12,7 +12,7 @@ from django.utils.translation import ngettext
 
 from portal.admin import ReadOnlyAdmin
 from results_store import keys
-from results_store.models import CertificateAuthority, Result, ResultEvent, SigningKey
+from results_store.models import CertificateAuthority, KeyRole, Result, ResultEvent, SigningKey
 
 
 @admin.register(CertificateAuthority)
@@ -28,15 +28,15 @@ class CertificateAuthorityAdmin(ReadOnlyAdmin):
 class SigningKeyAdmin(ReadOnlyAdmin):
     """Nothing is deleted: results keep verifying with the key that signed them."""
 
-    list_display = ("kid", "agency", "role", "is_active", "created_at", "retired_at")
-    list_filter = ("is_active", "role")
+    list_display = ("kid", "agency", "key_role", "is_active", "created_at", "retired_at")
+    list_filter = ("is_active",)
     search_fields = ("kid", "agency__name", "agency__code")
     list_select_related = ("agency",)
     # Public parts only: the encrypted private keys are never listed here.
     fields = (
         "kid",
         "agency",
-        "role",
+        "key_role",
         "is_active",
         "created_at",
         "retired_at",
@@ -47,6 +47,10 @@ class SigningKeyAdmin(ReadOnlyAdmin):
     )
     readonly_fields = fields
     actions = ("generate_new_key",)
+
+    @admin.display(description=_("role"))
+    def key_role(self, key):
+        return KeyRole(key.role).label
 
     def has_generate_permission(self, request):
         return request.user.has_perm("results_store.add_signingkey")
@@ -96,7 +100,7 @@ class ResultEventInline(admin.TabularInline):
 
 
 @admin.register(Result)
-class ResultAdmin(admin.ModelAdmin):
+class ResultAdmin(ReadOnlyAdmin):
     list_display = (
         "number",
         "result_type",
@@ -139,12 +143,3 @@ class ResultAdmin(admin.ModelAdmin):
     )
     readonly_fields = fields
     inlines = (ResultEventInline,)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

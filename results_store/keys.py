@@ -318,7 +318,6 @@ def signing_key_generate(
     signing_key = SigningKey(
         kid=key_id_for(public_bytes),
         agency=agency,
-        role=trust.ROLE_RESULTS if agency else trust.ROLE_STATUS_LIST,
         public_key=b64url(public_bytes),
         private_key_encrypted=_encrypt(
             private.private_bytes(

@@ -78,9 +78,6 @@ class SigningKey(models.Model):
         blank=True,
         related_name="signing_keys",
     )
-    role = models.CharField(
-        _("role"), max_length=20, choices=KeyRole.choices, default=KeyRole.RESULTS
-    )
     public_key = models.CharField(_("public key (Ed25519, base64url)"), max_length=64)
     private_key_encrypted = models.TextField(editable=False)
     authority = models.ForeignKey(
@@ -112,21 +109,21 @@ class SigningKey(models.Model):
                 condition=models.Q(is_active=True),
                 name="signing_key_one_active_per_agency",
             ),
+            # NULLs are distinct in the constraint above: one for the portal's key.
             models.UniqueConstraint(
-                fields=["role"],
+                fields=["is_active"],
                 condition=models.Q(is_active=True, agency__isnull=True),
                 name="signing_key_one_active_portal_key",
-            ),
-            # An agency's key signs its results; the portal's only the status list.
-            models.CheckConstraint(
-                condition=models.Q(agency__isnull=False, role="results")
-                | models.Q(agency__isnull=True, role="status_list"),
-                name="signing_key_role_matches_owner",
             ),
         ]
 
     def __str__(self):
         return f"{self.kid} ({self.agency or _('portal')})"
+
+    @property
+    def role(self) -> str:
+        """An agency's key signs its results; the portal's only the status list."""
+        return KeyRole.RESULTS if self.agency_id else KeyRole.STATUS_LIST
 
 
 class Result(ProtectedStateReload, models.Model):

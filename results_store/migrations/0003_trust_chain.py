@@ -5,12 +5,6 @@ import django.utils.timezone
 from django.db import migrations, models
 
 
-def portal_keys_sign_the_status_list(apps, schema_editor):
-    # Before roles, the portal's key (no agency) was the status-list key.
-    signing_key = apps.get_model("results_store", "SigningKey")
-    signing_key.objects.filter(agency__isnull=True).update(role="status_list")
-
-
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -23,11 +17,6 @@ class Migration(migrations.Migration):
             model_name="result",
             name="certified",
             field=models.JSONField(blank=True, default=list, verbose_name="certified facts"),
-        ),
-        migrations.AddField(
-            model_name='signingkey',
-            name='role',
-            field=models.CharField(choices=[('results', "Signs an agency's results"), ('status_list', 'Signs the list of revoked results')], default='results', max_length=20, verbose_name='role'),
         ),
         migrations.AddField(
             model_name='signingkey',
@@ -68,13 +57,8 @@ class Migration(migrations.Migration):
             name='authority',
             field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='signing_keys', to='results_store.certificateauthority', verbose_name='certified by'),
         ),
-        migrations.RunPython(portal_keys_sign_the_status_list, migrations.RunPython.noop),
         migrations.AddConstraint(
             model_name='signingkey',
-            constraint=models.UniqueConstraint(condition=models.Q(('agency__isnull', True), ('is_active', True)), fields=('role',), name='signing_key_one_active_portal_key'),
-        ),
-        migrations.AddConstraint(
-            model_name='signingkey',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('agency__isnull', False), ('role', 'results')), models.Q(('agency__isnull', True), ('role', 'status_list')), _connector='OR'), name='signing_key_role_matches_owner'),
+            constraint=models.UniqueConstraint(condition=models.Q(('agency__isnull', True), ('is_active', True)), fields=('is_active',), name='signing_key_one_active_portal_key'),
         ),
     ]

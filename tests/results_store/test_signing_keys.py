@@ -20,7 +20,7 @@ PASSPHRASE = "một cụm mật khẩu dài đủ"
 
 def test_the_root_and_the_portals_key_exist_before_the_first_request(client):
     assert CertificateAuthority.objects.filter(is_active=True).count() == 1
-    assert SigningKey.objects.filter(agency=None, is_active=True, role="status_list").exists()
+    assert SigningKey.objects.filter(agency=None, is_active=True).exists()
     before = SigningKey.objects.count()
 
     for name in ("jwks", "trust_list", "status_list", "root_ca"):
