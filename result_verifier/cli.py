@@ -17,7 +17,6 @@ from result_verifier import status, trust, verdict
 
 FETCH_TIMEOUT_SECONDS = 15
 FETCH_MAX_BYTES = 20 * 1024 * 1024
-NATIONAL_ID_VISIBLE_DIGITS = 4
 
 LABELS = {
     "en": {
@@ -76,11 +75,6 @@ def read(source: str) -> bytes:
         raise UsageError(f"Cannot read {source}: {error}") from error
 
 
-def mask(national_id: str) -> str:
-    visible = national_id[-NATIONAL_ID_VISIBLE_DIGITS:]
-    return "•" * max(len(national_id) - len(visible), 0) + visible
-
-
 def report(result: verdict.OfflineVerdict, language: str) -> list[str]:
     """The verdict as lines of text, in the page's words."""
     labels = LABELS[language]
@@ -99,7 +93,7 @@ def report(result: verdict.OfflineVerdict, language: str) -> list[str]:
         f"  {labels['type']}: {facts.result_type_code}",
         f"  {labels['number']}: {facts.number}",
         f"  {labels['holder']}: {facts.holder_name}",
-        f"  {labels['national_id']}: {mask(facts.holder_national_id)}",
+        f"  {labels['national_id']}: {verdict.mask_national_id(facts.holder_national_id)}",
         f"  {labels['issuer']}: {result.issuer_name} ({facts.issuer_code})",
         f"  {labels['issued_on']}: {facts.issued_on:%d/%m/%Y}",
     ]

@@ -60,6 +60,21 @@ class OfflineVerdict:
         return self.facts.issuer_name if self.facts else ""
 
 
+# Citizen IDs are shown with only their last digits: the page is public, the
+# QR code is in the holder's hand.
+NATIONAL_ID_VISIBLE_DIGITS = 4
+
+
+def mask_national_id(national_id: str) -> str:
+    visible = national_id[-NATIONAL_ID_VISIBLE_DIGITS:]
+    return "•" * max(len(national_id) - len(visible), 0) + visible
+
+
+def is_expired(facts: tokens.ResultFacts, today: dt.date | None = None) -> bool:
+    """Past its last day of validity, on the Vietnamese calendar."""
+    return facts.valid_until is not None and facts.valid_until < (today or vietnam_today())
+
+
 def invalid(reason_code: str) -> OfflineVerdict:
     return OfflineVerdict(status=INVALID, reason_code=reason_code)
 
@@ -109,7 +124,7 @@ def token_verdict(
             status_reason=str(entry.get("reason", "")),
             superseded_by=str(entry.get("by", "")),
         )
-    if facts.valid_until is not None and facts.valid_until < (today or vietnam_today()):
+    if is_expired(facts, today):
         return replace(verdict, status=EXPIRED, status_date=facts.valid_until)
     return verdict
 

@@ -106,18 +106,30 @@ def replacement_for(result: Result, number: str) -> Result | None:
     )
 
 
-def results_of_dossier(dossier_code: str, *, viewer: User, as_officer: bool) -> list[Result]:
+@dataclass(frozen=True)
+class DossierResult:
+    """A result on its dossier's page; `downloadable`: the viewer holds it and it is signed."""
+
+    result: Result
+    downloadable: bool
+
+
+def results_of_dossier(dossier_code: str, *, viewer: User, as_officer: bool) -> list[DossierResult]:
     """The results a dossier issued, for its page.
 
     The applicant's page is already scoped to the applicant's own dossier; an
-    officer sees them only through the results of their agencies.
+    officer sees them only through the results of their agencies. Only the
+    holder may download the PDF, as `results_for_holder` decides for the download.
     """
     results = (
         results_for_officer(viewer)
         if as_officer
         else Result.objects.select_related("result_type", "agency")
     )
-    return list(results.filter(source_reference=f"dossier:{dossier_code}").order_by("id"))
+    return [
+        DossierResult(result=result, downloadable=result.holder_id == viewer.pk and result.is_ready)
+        for result in results.filter(source_reference=f"dossier:{dossier_code}").order_by("id")
+    ]
 
 
 def results_for_holder(user: User) -> QuerySet[Result]:

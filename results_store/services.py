@@ -279,7 +279,13 @@ def _result_sign(result_id: int, stored: list[str]) -> None:
             signed_at=timezone.now(),
         )
         final = documents.stamp_and_sign_pdf(content, token=token, signing_key=signing_key)
-        name = default_storage.save(f"results/{result.public_id.hex}.pdf", ContentFile(final))
+        # A file under this name is left by an attempt killed before it could
+        # clean up (SIGKILL, power): no committed row names it while the result
+        # is still being prepared and locked here, so it is replaced.
+        name = f"results/{result.public_id.hex}.pdf"
+        if default_storage.exists(name):
+            default_storage.delete(name)
+        name = default_storage.save(name, ContentFile(final))
         stored.append(name)
         result.pdf.name = name
         result.token = token

@@ -25,17 +25,14 @@ from django.utils.translation import gettext_lazy as _
 from result_verifier import tokens, trust
 from result_verifier import verdict as offline
 from result_verifier.pdf import content_revision
-from result_verifier.verdict import VIETNAM, vietnam_today
+from result_verifier.verdict import VIETNAM, mask_national_id, vietnam_today
 from results_store import keys
 from results_store.constants import ResultStatus
 from results_store.models import CertificateAuthority, Result, SigningKey
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["VIETNAM", "vietnam_today"]
-
-# Citizen IDs are shown with only their last digits.
-NATIONAL_ID_VISIBLE_DIGITS = 4
+__all__ = ["VIETNAM", "mask_national_id", "vietnam_today"]
 
 
 class VerdictStatus(models.TextChoices):
@@ -92,16 +89,6 @@ class Verdict:
 
 def invalid(reason_code: str) -> Verdict:
     return Verdict(status=VerdictStatus.INVALID, reason_code=reason_code)
-
-
-def mask_national_id(national_id: str) -> str:
-    """All but the last four digits hidden: the page is public, the QR is in the holder's hand."""
-    visible = national_id[-NATIONAL_ID_VISIBLE_DIGITS:]
-    return "•" * max(len(national_id) - len(visible), 0) + visible
-
-
-def _expired(facts: tokens.ResultFacts, today: dt.date) -> bool:
-    return facts.valid_until is not None and facts.valid_until < today
 
 
 def _from_offline(verdict: offline.OfflineVerdict) -> Verdict:
@@ -221,7 +208,7 @@ def verdict_for_status(
             status_reason=result.status_reason,
             superseded_by=result.superseded_by.number if result.superseded_by else "",
         )
-    if _expired(verdict.facts, today or vietnam_today()):
+    if offline.is_expired(verdict.facts, today):
         return replace(verdict, status=VerdictStatus.EXPIRED, status_date=verdict.facts.valid_until)
     return replace(verdict, status=VerdictStatus.VALID, status_date=None)
 

@@ -239,3 +239,20 @@ def test_a_signing_that_fails_after_storing_its_pdf_leaves_no_file_and_a_retry_o
 
     assert default_storage.listdir("results")[1] == [f"{result.public_id.hex}.pdf"]
     assert Result.objects.get(pk=result.pk).status == ResultStatus.VALID
+
+
+@pytest.mark.django_db
+def test_a_file_left_by_a_killed_signing_is_replaced_not_kept_beside(officer, settings, tmp_path):
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    settings.MEDIA_ROOT = tmp_path
+    result = _result(officer)
+    default_storage.save(f"results/{result.public_id.hex}.pdf", ContentFile(b"half written"))
+
+    services.result_sign(result.pk)
+
+    signed = Result.objects.get(pk=result.pk)
+    assert default_storage.listdir("results")[1] == [f"{result.public_id.hex}.pdf"]
+    assert signed.pdf.name == f"results/{result.public_id.hex}.pdf"
+    assert signed.pdf.read().startswith(b"%PDF")
