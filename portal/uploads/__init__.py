@@ -13,8 +13,15 @@ deletes its own temporary upload file at the end of the request).
 
 The order of checks is: empty, size (from ``uploaded_file.size``, without
 reading the file), kind (from the leading bytes), then integrity. Images are
-decoded by Pillow, which streams from the file; PDFs are checked by reading
-only their first and last few kilobytes.
+decoded by Pillow, which streams from the file; PDFs are first checked by
+their first and last few kilobytes, then parsed object by object.
+
+After the kind, every upload is checked for what it might carry besides its
+pages or pixels: scripts and actions, hidden web pages, programs and archives
+(polyglots), and decompression bombs; clamd is asked last when configured.
+The modules of this package hold one concern each: ``pdf`` and ``images`` the
+structure of each kind, ``markers`` the byte signatures, ``clamd`` the virus
+scanner, ``messages`` what a citizen is told.
 """
 
 from __future__ import annotations
@@ -28,57 +35,38 @@ from uuid import uuid4
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db import models
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
-from PIL import Image, ImageFile
 
-MEGABYTE = 1024 * 1024
-KILOBYTE = 1024
+from portal.uploads.clamd import check_with_clamd
+from portal.uploads.images import check_image, check_image_content, raise_for
+from portal.uploads.kinds import KILOBYTE, MEGABYTE, FileKind
+from portal.uploads.markers import scan_file
+from portal.uploads.pdf import PDF_EOF_WINDOW, check_pdf_content, check_pdf_structure
+
+__all__ = [
+    "DEFAULT_ALLOWED",
+    "DISPLAY_NAME_MAX_LENGTH",
+    "KILOBYTE",
+    "MAX_IMAGE_PIXELS",
+    "MEGABYTE",
+    "PDF_EOF_WINDOW",
+    "ContentCheckedFileField",
+    "FileKind",
+    "detect_kind",
+    "format_file_size",
+    "random_upload_name",
+    "safe_display_name",
+    "validate_upload",
+]
 
 # Decoding a 50-megapixel image needs up to ~200 MB (RGBA), about the most a
 # web worker should spend on one upload; a phone photo is 12-48 megapixels.
 # Pillow's own guard (89 megapixels by default) is looser, so we check ours.
 MAX_IMAGE_PIXELS = 50_000_000
 
-# A PDF ends with "startxref <offset> %%EOF"; producers may add a little after
-# it, and readers look for %%EOF within the last 1024 bytes (ISO 32000 7.5.5).
-PDF_EOF_WINDOW = 1024
-# The tail we read must hold the startxref line before that window.
-_PDF_TAIL_READ = 2048
-# The header must be the file's first line: %PDF-1.0 … %PDF-1.7 or %PDF-2.0.
-_PDF_HEADER_RE = re.compile(rb"%PDF-(?:1\.[0-7]|2\.0)\s")
-_PDF_STARTXREF_RE = re.compile(rb"startxref\s+(\d+)\s+%%EOF")
-
 _MAGIC_LENGTH = 8
 
-
-class FileKind(models.TextChoices):
-    """The kinds of file a citizen may upload, named by their usual extension.
-
-    Labels are format names, identical in every language, so they are not
-    translated.
-    """
-
-    PDF = "pdf", "PDF"
-    JPG = "jpg", "JPG"
-    PNG = "png", "PNG"
-
-    @property
-    def mime_type(self) -> str:
-        return _MIME_TYPES[self]
-
-    @property
-    def extension(self) -> str:
-        """The extension a stored file gets, with its dot: ``.pdf``."""
-        return f".{self.value}"
-
-
-_MIME_TYPES = {
-    FileKind.PDF: "application/pdf",
-    FileKind.JPG: "image/jpeg",
-    FileKind.PNG: "image/png",
-}
 
 # Leading bytes of each kind. JPEG's third byte starts the first marker, which
 # is always 0xFF whatever the flavour (JFIF, Exif, raw).
@@ -98,8 +86,6 @@ _CLAIMED_EXTENSIONS = {
     ".jfif": FileKind.JPG,
     ".png": FileKind.PNG,
 }
-
-_PILLOW_FORMATS = {FileKind.JPG: "JPEG", FileKind.PNG: "PNG"}
 
 DEFAULT_ALLOWED = (FileKind.PDF, FileKind.JPG, FileKind.PNG)
 
@@ -136,9 +122,14 @@ def validate_upload(
 ) -> str:
     """Return the detected ``FileKind`` of an upload, or raise ``ValidationError``.
 
-    Error codes: ``empty``, ``too_large`` (bytes, or pixels for an image),
-    ``unsupported`` (content is none of ``allowed``) and ``corrupt`` (the
-    content starts like an allowed kind but is broken or incomplete).
+    Error codes: ``empty``, ``too_large`` (bytes, pixels for an image, or
+    packed data for a PDF), ``unsupported`` (content is none of ``allowed``),
+    ``corrupt`` (the content starts like an allowed kind but is broken or
+    incomplete), ``encrypted`` (a PDF we cannot look into),
+    ``active_content`` (scripts, actions, attachments, forms that send data),
+    ``disguised`` (another file hidden inside: a web page, a program, an
+    archive, data after the picture), ``infected`` (a virus signature) and
+    ``scanner_unavailable`` (clamd is configured but did not answer).
     The file position is back at the start afterwards, ready to be saved.
     """
     allowed_kinds = _allowed_kinds(allowed)
@@ -161,10 +152,19 @@ def validate_upload(
         raise _unsupported(getattr(uploaded_file, "name", "") or "", allowed_kinds)
 
     try:
+        # Cheap structural checks first, then the byte scan, which names a
+        # polyglot for what it is even when its structure is also broken
+        # elsewhere, then the deep walk, then the (remote) virus scanner.
         if kind == FileKind.PDF:
-            _check_pdf(uploaded_file, size)
+            check_pdf_structure(uploaded_file, size)
         else:
-            _check_image(uploaded_file, kind, max_pixels)
+            check_image(uploaded_file, kind, max_pixels)
+        raise_for(scan_file(uploaded_file, pdf_names=kind == FileKind.PDF), kind)
+        if kind == FileKind.PDF:
+            check_pdf_content(uploaded_file)
+        else:
+            check_image_content(uploaded_file, kind, size)
+        check_with_clamd(uploaded_file)
     finally:
         uploaded_file.seek(0)
     return kind
@@ -316,83 +316,3 @@ def _unsupported(name: str, allowed_kinds: tuple[FileKind, ...]) -> ValidationEr
         code="unsupported",
         params={"allowed": allowed_text},
     )
-
-
-def _corrupt(kind: FileKind) -> ValidationError:
-    if kind == FileKind.PDF:
-        message = _(
-            "This PDF is damaged or incomplete. Save or export it again, then upload it again."
-        )
-    else:
-        message = _(
-            "This image is damaged or incomplete. Save it again or take a new photo, "
-            "then upload it again."
-        )
-    return ValidationError(message, code="corrupt", params={"kind": kind.label})
-
-
-def _image_too_large(max_pixels: int) -> ValidationError:
-    megapixels = number_format(max_pixels // 1_000_000)
-    return ValidationError(
-        _(
-            "The image has more than %(limit)s megapixels. "
-            "Reduce its resolution, then upload it again."
-        ),
-        code="too_large",
-        params={"limit": megapixels, "max_pixels": max_pixels},
-    )
-
-
-def _check_pdf(uploaded_file, size: int) -> None:
-    """Header with a known version, then "startxref <n> %%EOF" at the end."""
-    uploaded_file.seek(0)
-    head = uploaded_file.read(32)
-    if not _PDF_HEADER_RE.match(head):
-        raise _corrupt(FileKind.PDF)
-
-    uploaded_file.seek(max(0, size - _PDF_TAIL_READ))
-    tail = uploaded_file.read(_PDF_TAIL_READ)
-    eof_at = tail.rfind(b"%%EOF")
-    if eof_at == -1 or len(tail) - eof_at > PDF_EOF_WINDOW:
-        raise _corrupt(FileKind.PDF)
-    matches = list(_PDF_STARTXREF_RE.finditer(tail))
-    # The last cross-reference offset must point inside the file; a file cut
-    # short and padded, or glued from pieces, usually fails here.
-    if not matches or int(matches[-1].group(1)) >= size:
-        raise _corrupt(FileKind.PDF)
-
-
-def _check_image(uploaded_file, kind: FileKind, max_pixels: int) -> None:
-    """Pillow's structural check, then a full decode to catch truncation."""
-    pillow_format = _PILLOW_FORMATS[kind]
-    # A process-wide Pillow switch that libraries may flip (WeasyPrint does on
-    # import) would let truncated images through; this check needs it off.
-    ImageFile.LOAD_TRUNCATED_IMAGES = False
-    try:
-        uploaded_file.seek(0)
-        # Opening reads only the header, so the pixel limit is enforced before
-        # any pixel data is decoded (decompression bombs are small files).
-        with Image.open(uploaded_file, formats=[pillow_format]) as image:
-            width, height = image.size
-            if width * height > max_pixels:
-                raise _image_too_large(max_pixels)
-            # verify() checks structure (for PNG, every chunk's checksum) but
-            # leaves the image unusable, hence the second open below.
-            image.verify()
-
-        uploaded_file.seek(0)
-        with Image.open(uploaded_file, formats=[pillow_format]) as image:
-            if kind == FileKind.JPG:
-                # Decode at 1/8 scale: every byte is still read, so truncation
-                # is caught, with a fraction of the memory.
-                image.draft(None, (max(1, width // 8), max(1, height // 8)))
-            image.load()
-    except Image.DecompressionBombError as error:
-        # Pillow's own limit, reached before ours could look at the size.
-        raise _image_too_large(max_pixels) from error
-    except ValidationError:
-        raise
-    except Exception as error:
-        # Pillow reports broken files with OSError, SyntaxError, ValueError,
-        # EOFError, struct.error and others: for us they all mean "corrupt".
-        raise _corrupt(kind) from error
