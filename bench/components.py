@@ -393,16 +393,19 @@ def fixtures_remove() -> None:
     """Remove what this module created, this run or an interrupted one."""
     from citizens.models import User
     from notifications.models import Notification
+    from portal.audit import audit_purge
     from procedures.models import Agency, Field, Procedure
     from results_store.models import Result, SigningKey
 
-    Notification.objects.filter(dedupe_key__startswith=DEDUPE_PREFIX).delete()
-    Result.objects.filter(agency__code=AGENCY_CODE).delete()
-    SigningKey.objects.filter(agency__code=AGENCY_CODE).delete()
-    Procedure.objects.filter(code=PROCEDURE_CODE).delete()
-    Field.objects.filter(code=FIELD_CODE).delete()
-    Agency.objects.filter(code=AGENCY_CODE).delete()
-    User.objects.filter(username=USERNAME).delete()
+    # Results' events and the user's account events are audit rows (ADR 10).
+    with audit_purge(reason="benchmark fixtures removed"):
+        Notification.objects.filter(dedupe_key__startswith=DEDUPE_PREFIX).delete()
+        Result.objects.filter(agency__code=AGENCY_CODE).delete()
+        SigningKey.objects.filter(agency__code=AGENCY_CODE).delete()
+        Procedure.objects.filter(code=PROCEDURE_CODE).delete()
+        Field.objects.filter(code=FIELD_CODE).delete()
+        Agency.objects.filter(code=AGENCY_CODE).delete()
+        User.objects.filter(username=USERNAME).delete()
 
 
 def fixtures_create() -> Fixtures:

@@ -788,7 +788,8 @@ def foreign_users() -> int:
 def portal_tables() -> list[str]:
     """Every table the generator empties: the portal's apps, sessions, the admin log."""
     tables = []
-    for label in ("procedures", "citizens", "results_store", "dossiers", "notifications"):
+    # "portal" holds the audit chain's seals (ADR 10): ids restart, so must they.
+    for label in ("portal", "procedures", "citizens", "results_store", "dossiers", "notifications"):
         for model in apps.get_app_config(label).get_models(include_auto_created=True):
             if model._meta.managed and not model._meta.proxy:
                 tables.append(model._meta.db_table)

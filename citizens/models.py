@@ -362,8 +362,9 @@ class WalletItem(models.Model):
 class WalletItemUse(models.Model):
     """A wallet item attached to a case of an agency (a dossier), by reference.
 
-    While a use is open the citizen cannot delete the item; the agency's
-    officers may open it, now and after the case is closed.
+    While a use is open the citizen cannot delete the item and the agency's
+    officers may open it; when the case closes the use is released and their
+    access ends (citizens.selectors.wallet_item_uses_for_officer).
     """
 
     # Deleting an item is refused while a use is open (citizens.services);

@@ -103,10 +103,17 @@ def wallet_items_for_owner(user: User) -> QuerySet[WalletItem]:
     return WalletItem.objects.owned_by(user).select_related("result_type")
 
 
-def wallet_item_uses_for_officer(user: User) -> QuerySet[WalletItemUse]:
-    """Attachments an officer may open: those of the agencies they work for."""
+def wallet_item_uses_for_officer(user: User, *, closed: bool = False) -> QuerySet[WalletItemUse]:
+    """Attachments an officer may open: those of their agencies' cases still open.
+
+    A citizen shares a wallet document with an agency for one case: when the
+    case closes its use is released (dossiers.services) and the officers'
+    access ends with it. `closed=True` gives the released ones instead, only
+    to tell the officer why a link no longer opens.
+    """
     return WalletItemUse.objects.filter(
-        agency__in=agencies_of(user, roles=[MembershipRole.OFFICER])
+        agency__in=agencies_of(user, roles=[MembershipRole.OFFICER]),
+        released_at__isnull=not closed,
     ).select_related("item", "agency")
 
 

@@ -30,6 +30,7 @@ from citizens.models import (
     WalletItemUse,
 )
 from citizens.signals import identity_verified
+from portal.audit import audit_purge
 from portal.uploads import random_upload_name, safe_display_name
 from procedures.models import Agency, ResultType
 
@@ -46,9 +47,11 @@ def account_event_record(
     detail: dict | None = None,
     address: str | None = None,
 ) -> AccountEvent:
-    return AccountEvent.objects.create(
-        user=user, actor=actor, action=action, detail=detail or {}, address=address
-    )
+    # Atomic so the row and its seal in the audit chain commit together (ADR 10).
+    with transaction.atomic():
+        return AccountEvent.objects.create(
+            user=user, actor=actor, action=action, detail=detail or {}, address=address
+        )
 
 
 # --------------------------------------------------------------------------
@@ -500,7 +503,10 @@ def wallet_item_delete(*, item: WalletItem, actor: User) -> None:
                 code="in_use",
             )
         stored_name = locked.file.name
-        locked.delete()
+        # The item's access rows go with it; the audit chain keeps that they
+        # existed and why they went (ADR 10).
+        with audit_purge(reason=f"wallet item {locked.pk} deleted by its owner"):
+            locked.delete()
         if stored_name:
             transaction.on_commit(lambda: _delete_file_quietly(stored_name))
 
@@ -524,9 +530,37 @@ def wallet_uses_release(*, reference: str) -> int:
 
 
 def wallet_access_record(*, item: WalletItem, actor: User, use: WalletItemUse) -> WalletAccess:
-    return WalletAccess.objects.create(
-        item=item, accessed_by=actor, agency=use.agency, reference=use.reference
+    """An officer opened an item attached to their agency's case; its owner will see it."""
+    with transaction.atomic():
+        return WalletAccess.objects.create(
+            item=item, accessed_by=actor, agency=use.agency, reference=use.reference
+        )
+
+
+def wallet_result_access_record(
+    *, holder: User | None, source_reference: str, actor: User, agency: Agency, reference: str
+) -> WalletAccess | None:
+    """Staff opened a result that is also in its holder's wallet; the holder will see it there.
+
+    The results store calls this: a result's PDF is the wallet item's file.
+    Nothing is recorded when the holder has no account or no such item yet
+    (the store's own event still is).
+    """
+    if holder is None or holder.pk == actor.pk:
+        return None
+    item = (
+        WalletItem.objects.filter(
+            owner=holder, kind=WalletItemKind.RESULT, source_reference=source_reference
+        )
+        .only("pk")
+        .first()
     )
+    if item is None:
+        return None
+    with transaction.atomic():
+        return WalletAccess.objects.create(
+            item=item, accessed_by=actor, agency=agency, reference=reference
+        )
 
 
 # --------------------------------------------------------------------------

@@ -14,7 +14,6 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_ratelimit.core import is_ratelimited
 
 from citizens import desk_code, oidc, selectors, services
 from citizens.emails import send_account_mail
@@ -23,20 +22,17 @@ from citizens.identity_views import ID_TOKEN
 from citizens.models import User
 from citizens.security import client_address
 from portal.files import file_response
+from portal.rate_limits import over_limit
 
 BACKEND = "citizens.backends.LoginIdentifierBackend"
 
 
-def _by_address(group, request) -> str:
+def _by_address(request) -> str:
     return client_address(request) or "unknown"
 
 
-def _by_email(group, request) -> str:
+def _by_email(request) -> str:
     return (request.POST.get("email") or "").strip().lower()
-
-
-def _over_limit(request, *, group: str, key, rate: str) -> bool:
-    return is_ratelimited(request, group=group, key=key, rate=rate, method="POST", increment=True)
 
 
 class LoginView(auth_views.LoginView):
@@ -83,10 +79,10 @@ def register(request):
         return redirect("citizens:landing")
     form = RegistrationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if _over_limit(
+        if over_limit(
             request,
             group="registration-address",
-            key=_by_address,
+            key=_by_address(request),
             rate=settings.REGISTRATION_RATE_PER_ADDRESS,
         ):
             form.add_error(
@@ -102,10 +98,10 @@ def register(request):
             address=client_address(request),
         )
         # A mailbox gets a few of these an hour at most, whoever asks.
-        if not _over_limit(
+        if not over_limit(
             request,
             group="registration-email",
-            key=_by_email,
+            key=_by_email(request),
             rate=settings.PASSWORD_RESET_RATE_PER_ACCOUNT,
         ):
             _send_registration_mail(request, email=email, user=user)
@@ -273,10 +269,19 @@ def wallet_access_log(request):
 @login_required
 @require_GET
 def officer_wallet_item_file(request, use_pk):
-    """An officer opens a document attached to a case of their agency; it is logged."""
-    use = get_object_or_404(selectors.wallet_item_uses_for_officer(request.user), pk=use_pk)
+    """An officer opens a document attached to an open case of their agency; it is logged.
+
+    Once the case is closed the citizen's document is no longer shared: the
+    officer is told so rather than shown a bare "not found".
+    """
+    use = selectors.wallet_item_uses_for_officer(request.user).filter(pk=use_pk).first()
+    if use is None:
+        closed = selectors.wallet_item_uses_for_officer(request.user, closed=True)
+        use = get_object_or_404(closed, pk=use_pk)
+        return render(request, "citizens/officer_wallet_item_closed.html", {"use": use}, status=403)
+    response = file_response(use.item.file, use.item.file_kind)
     services.wallet_access_record(item=use.item, actor=request.user, use=use)
-    return file_response(use.item.file, use.item.file_kind)
+    return response
 
 
 password_change = auth_views.PasswordChangeView.as_view(
@@ -292,10 +297,10 @@ class PasswordResetView(auth_views.PasswordResetView):
     """Django's reset form, with a limit of mails per connection and per email typed."""
 
     def form_valid(self, form):
-        if _over_limit(
+        if over_limit(
             self.request,
             group="password-reset-address",
-            key=_by_address,
+            key=_by_address(self.request),
             rate=settings.PASSWORD_RESET_RATE_PER_ADDRESS,
         ):
             form.add_error(
@@ -305,10 +310,10 @@ class PasswordResetView(auth_views.PasswordResetView):
             response = self.form_invalid(form)
             response.status_code = 429
             return response
-        if _over_limit(
+        if over_limit(
             self.request,
             group="password-reset-email",
-            key=_by_email,
+            key=_by_email(self.request),
             rate=settings.PASSWORD_RESET_RATE_PER_ACCOUNT,
         ):
             # That mailbox has had its links; the page says what it always says.

@@ -46,6 +46,9 @@ class DossierAction(models.TextChoices):
     RESUBMIT = "resubmit", _("Resubmitted")
     COMPLETE = "complete", _("Completed")
     APOLOGIZE = "apologize", _("Apology and new appointment")
+    # Not an action on the dossier: a staff member opened one of its files.
+    # Recorded so the applicant sees who read their papers (ADR 10).
+    FILE_VIEWED = "file_viewed", _("File opened")
 
 
 class AlertKind(models.TextChoices):
@@ -60,4 +63,3 @@ class AlertKind(models.TextChoices):
 CODE_SEQUENCE_DIGITS = 4
 
 QUEUE_PAGE_SIZE = 25
-PUBLIC_LOOKUP_LIMIT_PER_HOUR = 30

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from citizens.national_id import validate_national_id_format
 from citizens.selectors import reuse_for_procedure
 from dossiers.constants import DeliveryMethod
+from dossiers.lookup import lookup_pin_clean
 from dossiers.models import Dossier
 from portal.uploads import ContentCheckedFileField
 from portal.widgets import DateInput, QuickSelect
@@ -250,3 +251,32 @@ class RatingForm(forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+
+class LookupForm(forms.Form):
+    """A dossier code and the lookup PIN printed on its receipt."""
+
+    code = forms.CharField(
+        label=_("Dossier code"),
+        max_length=60,
+        widget=forms.TextInput(
+            attrs={"placeholder": "000.01.00.H15-261123-0001", "autocomplete": "off"}
+        ),
+    )
+    pin = forms.CharField(
+        label=_("Lookup PIN"),
+        max_length=20,
+        help_text=_("The 8 digits printed on your receipt, under the QR code."),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+
+    def clean_code(self):
+        return self.cleaned_data["code"].strip()
+
+    def clean_pin(self):
+        pin = lookup_pin_clean(self.cleaned_data["pin"])
+        if pin is None:
+            raise forms.ValidationError(
+                _("The lookup PIN is the 8 digits printed on your receipt."), code="invalid"
+            )
+        return pin

@@ -24,12 +24,16 @@ from dossiers.constants import (
     DossierAction,
     DossierState,
 )
+from dossiers.lookup import lookup_pin_display
 from portal.fsm import ProtectedStateReload
 from procedures.search import fold
 
 
 class Dossier(ProtectedStateReload, ConcurrentTransitionMixin, models.Model):
     code = models.CharField(_("dossier code"), max_length=60, unique=True, null=True, blank=True)
+    # With the code, it lets anyone holding the receipt look the dossier up
+    # (dossiers/lookup.py); given at submission.
+    lookup_pin = models.CharField(_("lookup PIN"), max_length=8, blank=True, editable=False)
     procedure = models.ForeignKey(
         "procedures.Procedure",
         verbose_name=_("procedure"),
@@ -149,12 +153,17 @@ class Dossier(ProtectedStateReload, ConcurrentTransitionMixin, models.Model):
         self.state_changed_at = now
         self.sort_at = sort_at or now
 
+    @property
+    def lookup_pin_display(self) -> str:
+        return lookup_pin_display(self.lookup_pin)
+
     # The transitions. Each changes fields only; see dossiers.services.
 
     @transition(field=state, source=DossierState.DRAFT, target=DossierState.SUBMITTED)
-    def submit(self, *, code: str, now) -> None:
+    def submit(self, *, code: str, lookup_pin: str, now) -> None:
         """The applicant files the dossier; it gets its code and joins the queue."""
         self.code = code
+        self.lookup_pin = lookup_pin
         self.submitted_at = now
         self._moved(now, sort_at=now)
         self.refresh_search_text()

@@ -2,7 +2,8 @@
 
 Every dossier comes from `selectors.dossiers_for_officer`, so another agency's
 dossier is a 404. Supervisors see the same pages; only officers of the agency
-get the action forms, and the services refuse anyone else.
+get the action forms, and the services refuse anyone else. Opening one of
+the dossier's files is recorded on its timeline (dossiers/downloads.py).
 """
 
 from django.contrib import messages
@@ -15,9 +16,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from dossiers import constants, selectors, services
 from dossiers.constants import WORKFLOW_STATES, DossierState
-from dossiers.downloads import document_response, receipt_response
+from dossiers.downloads import apology_response, document_response, receipt_response
 from dossiers.officer_forms import ACTION_FORMS, ApologyForm, QueueFilterForm
-from portal.files import file_response
 
 
 def _chosen_agency(request, agencies):
@@ -178,13 +178,13 @@ def _perform(request, dossier, form):
 @login_required
 @require_GET
 def document_file(request, pk, document_pk):
-    return document_response(_officer_dossier(request, pk), document_pk)
+    return document_response(_officer_dossier(request, pk), document_pk, reader=request.user)
 
 
 @login_required
 @require_GET
 def receipt(request, pk):
-    return receipt_response(_officer_dossier(request, pk))
+    return receipt_response(_officer_dossier(request, pk), reader=request.user)
 
 
 @login_required
@@ -197,7 +197,7 @@ def apology(request, pk):
     """
     dossier = _officer_dossier(request, pk)
     if request.method == "GET":
-        return file_response(dossier.apology_pdf, "pdf")
+        return apology_response(dossier, reader=request.user)
     if not services.is_officer_of(request.user, dossier.agency):
         raise PermissionDenied
     return _perform(request, dossier, ApologyForm(request.POST, dossier=dossier))

@@ -12,14 +12,13 @@ commits; `receipt_context` is the same data for tests and previews.
 import logging
 import math
 from decimal import Decimal
-from urllib.parse import urlencode
 
 from django.conf import settings
 from django.db.models import Prefetch
-from django.urls import reverse
 
 from citizens.constants import Gender
 from dossiers.constants import Channel, DeliveryMethod, DossierAction
+from dossiers.lookup import lookup_pin_display, lookup_url
 from dossiers.models import Dossier, DossierDocument
 from dossiers.pdf_files import dossier_pdf_replace
 from portal.pdf import balanced_lines, qr_png_data_uri, render_pdf
@@ -43,11 +42,6 @@ def _dossier_for_receipt(dossier_id: int) -> Dossier | None:
         .filter(pk=dossier_id)
         .first()
     )
-
-
-def lookup_url(code: str) -> str:
-    """The public page showing the dossier's state, printed as the receipt's QR code."""
-    return f"{settings.PORTAL_BASE_URL}{reverse('dossiers:lookup')}?{urlencode({'code': code})}"
 
 
 # --------------------------------------------------------------------------
@@ -154,7 +148,7 @@ def receipt_context(dossier: Dossier) -> dict:
     applicant = dossier.applicant
     agency = dossier.agency
     online = dossier.channel == Channel.ONLINE
-    url = lookup_url(dossier.code)
+    url = lookup_url(dossier.code, dossier.lookup_pin)
     return {
         "dossier": dossier,
         "code": dossier.code,
@@ -182,6 +176,7 @@ def receipt_context(dossier: Dossier) -> dict:
         "is_online": online,
         "officer_name": _receiving_officer_name(dossier),
         "lookup_url": url,
+        "lookup_pin": lookup_pin_display(dossier.lookup_pin),
         "qr_data_uri": qr_png_data_uri(url),
     }
 

@@ -26,6 +26,7 @@ from citizens.selectors import agencies_of, wallet_item_uses_for_officer
 from dossiers import constants
 from dossiers import queue_counts as queue_counts_cache
 from dossiers.constants import CLOSED_STATES, WORKFLOW_STATES, DossierState
+from dossiers.lookup import lookup_pin_matches
 from dossiers.models import Dossier, DossierDocument, DossierEvent
 from dossiers.services import is_officer_of
 from procedures import calendar
@@ -507,18 +508,19 @@ def suggested_agency(procedure: Procedure, user: User) -> Agency | None:
     return agencies[0]
 
 
-def public_lookup(code: str) -> dict | None:
-    """What anyone holding a dossier code may know: no personal data at all."""
-    code = (code or "").strip()
-    if not code:
-        return None
+def public_lookup(code: str, pin: str) -> dict | None:
+    """What anyone holding a dossier's code and lookup PIN may know: no personal data.
+
+    A wrong code and a wrong PIN give the same answer, so the page does not
+    tell which codes exist.
+    """
     dossier = (
         Dossier.objects.filter(code=code)
         .exclude(state=DossierState.DRAFT)
         .select_related("procedure", "agency")
         .first()
     )
-    if dossier is None:
+    if dossier is None or not lookup_pin_matches(dossier.lookup_pin, pin):
         return None
     return {
         "code": dossier.code,
@@ -528,4 +530,12 @@ def public_lookup(code: str) -> dict | None:
         "state_value": dossier.state,
         "submitted_at": dossier.submitted_at,
         "due_at": dossier.due_at,
+    }
+
+
+def pending_pdf_counts() -> dict[str, int]:
+    """Receipts and apology letters not made yet, for /metrics (the sweeper's partial indexes)."""
+    return {
+        "receipt": Dossier.objects.filter(receipt_pdf="", received_at__isnull=False).count(),
+        "apology": Dossier.objects.filter(apology_pdf="", rescheduled_due_at__isnull=False).count(),
     }

@@ -6,6 +6,7 @@ django-fsm transition, writes one `DossierEvent`, and queues side effects with
 changes nothing and sends nothing.
 """
 
+import datetime as dt
 from collections.abc import Iterable, Mapping
 
 from django.conf import settings
@@ -29,6 +30,7 @@ from dossiers.constants import (
     DossierAction,
     DossierState,
 )
+from dossiers.lookup import lookup_pin_new
 from dossiers.models import DeadlineAlert, Dossier, DossierDocument, DossierEvent, DossierRating
 from notifications import services as notification_services
 from notifications.constants import MessageKind
@@ -119,6 +121,18 @@ def _store_upload(uploaded_file) -> dict:
     }
 
 
+def _remove_documents(dossier: Dossier, component, round_number: int) -> None:
+    """A draft's earlier attachment for a component goes, with its file once committed.
+
+    Reused wallet items keep their file: it is the wallet's, not the dossier's.
+    """
+    replaced = dossier.documents.filter(component=component, round=round_number)
+    names = [name for name in replaced.values_list("file", flat=True) if name]
+    replaced.delete()
+    for name in names:
+        side_effects.after_commit(default_storage.delete, name)
+
+
 def _add_documents(
     dossier: Dossier,
     *,
@@ -138,7 +152,7 @@ def _add_documents(
         for component_id, uploaded_file in uploads.items():
             component = components[component_id]
             if replace:
-                dossier.documents.filter(component=component, round=round_number).delete()
+                _remove_documents(dossier, component, round_number)
             values = _store_upload(uploaded_file)
             stored.append(values["file"])
             DossierDocument.objects.create(
@@ -152,7 +166,7 @@ def _add_documents(
             if item.kind == WalletItemKind.RESULT and not dossier.applicant.identity_verified:
                 raise PermissionDenied
             if replace:
-                dossier.documents.filter(component=component, round=round_number).delete()
+                _remove_documents(dossier, component, round_number)
             DossierDocument.objects.create(
                 dossier=dossier, component=component, wallet_item=item, round=round_number
             )
@@ -280,7 +294,7 @@ def dossier_submit(*, dossier: Dossier, actor: User) -> Dossier:
         dossier.applicant_identity_level = actor.identity_level
         dossier.fee_vnd = dossier.procedure.effective_fee_online_vnd
         code = dossier_code_next(agency=dossier.agency, now=now)
-        _apply(dossier, actor, "submit", code=code, now=now)
+        _apply(dossier, actor, "submit", code=code, lookup_pin=lookup_pin_new(), now=now)
         for document in dossier.documents.filter(wallet_item__isnull=False):
             citizen_services.wallet_item_attach(
                 item=document.wallet_item, agency=dossier.agency, reference=code
@@ -526,6 +540,49 @@ def _check_new_appointment(dossier: Dossier, new_due_at) -> None:
     else:
         return
     raise ValidationError({"new_due_at": message}, code="new_due_at")
+
+
+# --------------------------------------------------------------------------
+# Staff reading a dossier's files
+# --------------------------------------------------------------------------
+
+# The officer's page embeds each upload, and an officer often opens one again
+# in a new tab: reads of one file by one person this close together are one
+# read on the applicant's timeline, not a row per page load.
+FILE_VIEW_WINDOW = dt.timedelta(minutes=10)
+
+
+def dossier_file_viewed(
+    *, dossier: Dossier, actor: User, file: str, name: str = "", document_id: int | None = None
+) -> DossierEvent | None:
+    """Someone other than the applicant opened a file of the dossier; the applicant sees it.
+
+    `file` says which: "document" (an upload, with its `document_id`),
+    "receipt" or "apology". Sealed in the audit chain like every event.
+    """
+    if actor.pk == dossier.applicant_id:
+        return None
+    now = timezone.now()
+    recent = DossierEvent.objects.filter(
+        dossier=dossier,
+        actor=actor,
+        action=DossierAction.FILE_VIEWED,
+        data__file=file,
+        data__document=document_id,
+        created_at__gte=now - FILE_VIEW_WINDOW,
+    )
+    if recent.exists():
+        return None
+    with transaction.atomic():
+        return DossierEvent.objects.create(
+            dossier=dossier,
+            actor=actor,
+            action=DossierAction.FILE_VIEWED,
+            from_state=dossier.state,
+            to_state=dossier.state,
+            data={"file": file, "document": document_id, "name": name},
+            created_at=now,
+        )
 
 
 # --------------------------------------------------------------------------

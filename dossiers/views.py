@@ -1,8 +1,8 @@
 """The applicant's pages and the public lookup. Dossiers come from querysets scoped to the user."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -12,10 +12,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from citizens.security import client_address
 from dossiers import selectors, services
-from dossiers.constants import PUBLIC_LOOKUP_LIMIT_PER_HOUR, DossierState
+from dossiers.constants import DossierState
 from dossiers.downloads import document_response, receipt_response
-from dossiers.forms import IntakeForm, RatingForm, SupplementForm
+from dossiers.forms import IntakeForm, LookupForm, RatingForm, SupplementForm
 from portal.files import file_response
+from portal.rate_limits import over_limit
 from procedures.models import Procedure
 
 
@@ -167,26 +168,37 @@ def receipt(request, pk):
     return receipt_response(_my_dossier(request, pk))
 
 
-def _lookup_allowed(request) -> bool:
-    """A small hourly budget per address, so codes cannot be enumerated."""
-    key = f"dossier-lookup:{client_address(request)}"
-    if cache.add(key, 1, 3600):
-        return True
-    try:
-        return cache.incr(key) <= PUBLIC_LOOKUP_LIMIT_PER_HOUR
-    except ValueError:
-        return cache.add(key, 1, 3600)
+def _lookup_over_limit(request, code: str) -> bool:
+    """Attempts per connection and per code, so neither codes nor PINs can be guessed."""
+    by_address = over_limit(
+        request,
+        group="dossier-lookup-address",
+        key=client_address(request) or "unknown",
+        rate=settings.DOSSIER_LOOKUP_RATE_PER_ADDRESS,
+    )
+    by_code = over_limit(
+        request,
+        group="dossier-lookup-code",
+        key=code.casefold(),
+        rate=settings.DOSSIER_LOOKUP_RATE_PER_CODE,
+    )
+    return by_address or by_code
 
 
 @require_GET
 def lookup(request):
-    code = (request.GET.get("code") or "").strip()
-    context = {"code": code, "result": None, "searched": bool(code)}
-    if code:
-        if not _lookup_allowed(request):
-            context["limited"] = True
-            return render(request, "dossiers/lookup.html", context, status=429)
-        context["result"] = selectors.public_lookup(code)
+    """The public lookup: a dossier's state for whoever holds its code and PIN."""
+    asked = bool(request.GET.get("code") or request.GET.get("pin"))
+    form = LookupForm(request.GET if asked else None)
+    context = {"form": form, "result": None, "searched": False}
+    if not form.is_valid():
+        return render(request, "dossiers/lookup.html", context, status=400 if asked else 200)
+    code, pin = form.cleaned_data["code"], form.cleaned_data["pin"]
+    if _lookup_over_limit(request, code):
+        context["limited"] = True
+        return render(request, "dossiers/lookup.html", context, status=429)
+    context["searched"] = True
+    context["result"] = selectors.public_lookup(code, pin)
     return render(request, "dossiers/lookup.html", context)
 
 

@@ -2,6 +2,8 @@
 
 from django.contrib import admin
 
+from portal.models import AuditSeal
+
 
 class ReadOnlyAdmin(admin.ModelAdmin):
     """Audit records: administrators read them; nobody adds, edits or deletes them here."""
@@ -14,3 +16,12 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(AuditSeal)
+class AuditSealAdmin(ReadOnlyAdmin):
+    """The audit chain (ADR 10), to look a seal up; `manage.py verify_audit` checks it."""
+
+    list_display = ("seq", "event", "source", "source_id", "sealed_at")
+    list_filter = ("event", "source")
+    search_fields = ("=source_id", "=hash")

@@ -7,4 +7,7 @@ class PortalConfig(AppConfig):
     verbose_name = _("Portal")
 
     def ready(self):
-        from portal import checks  # noqa: F401  (registers the deployment checks)
+        from portal import audit, checks  # noqa: F401  (registers the deployment checks)
+
+        # Every audit row is sealed into the chain as it is written (ADR 10).
+        audit.connect()

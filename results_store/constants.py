@@ -18,3 +18,5 @@ class ResultAction(models.TextChoices):
     REVOKE = "revoke", _("Revoked")
     SUPERSEDE = "supersede", _("Superseded")
     CLAIM = "claim", _("Delivered to the holder's wallet")
+    # A staff member opened the signed PDF or the paper scan (ADR 10).
+    FILE_VIEWED = "file_viewed", _("File opened")

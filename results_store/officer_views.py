@@ -111,12 +111,18 @@ def result_detail(request, public_id):
     if wanted == "pdf":
         if not result.pdf:
             raise Http404
-        return file_response(result.pdf, "pdf")
-    if wanted == "scan":
+        response = file_response(result.pdf, "pdf")
+    elif wanted == "scan":
         if not result.scan:
             raise Http404
-        return file_response(result.scan, result.scan.name.rsplit(".", 1)[-1])
-    return render(request, "results_store/officer_detail.html", _detail_context(request, result))
+        response = file_response(result.scan, result.scan.name.rsplit(".", 1)[-1])
+    else:
+        return render(
+            request, "results_store/officer_detail.html", _detail_context(request, result)
+        )
+    # A staff read of the holder's document is recorded, and shown to the holder.
+    services.result_file_viewed(result=result, actor=request.user, file=wanted)
+    return response
 
 
 def _acting_officer_result(request, public_id):

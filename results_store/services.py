@@ -34,6 +34,28 @@ def _event(result: Result, action: str, actor: User | None, reason: str = "") ->
     return ResultEvent.objects.create(result=result, action=action, actor=actor, reason=reason)
 
 
+def result_file_viewed(*, result: Result, actor: User, file: str) -> ResultEvent | None:
+    """Staff opened the result's signed PDF ("pdf") or paper scan ("scan").
+
+    The store keeps the event; when the result is in its holder's wallet the
+    holder also sees the read there, among who opened their documents.
+    """
+    if result.holder_id is not None and result.holder_id == actor.pk:
+        return None
+    with transaction.atomic():
+        event = ResultEvent.objects.create(
+            result=result, action=ResultAction.FILE_VIEWED, actor=actor, reason=file
+        )
+        citizen_services.wallet_result_access_record(
+            holder=result.holder,
+            source_reference=f"result:{result.public_id}",
+            actor=actor,
+            agency=result.agency,
+            reference=result.number,
+        )
+    return event
+
+
 def _holder_account(national_id: str) -> User | None:
     """The account verified as the ID's holder; a typed, unverified ID receives nothing."""
     return User.objects.filter(

@@ -138,7 +138,7 @@ def test_the_catalog_search_reads_the_trigram_index():
 
 def test_the_public_lookup_reads_an_index_on_the_code():
     code = Dossier.objects.exclude(code=None).values_list("code", flat=True).last()
-    (sql,) = _queries(lambda: selectors.public_lookup(code))
+    (sql,) = _queries(lambda: selectors.public_lookup(code, "12345678"))
     # The unique index, or the pattern-ops twin Django adds to a CharField's.
     assert_reads_index(sql, *_indexes_on("code"))
 

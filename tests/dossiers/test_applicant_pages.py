@@ -4,7 +4,7 @@ import pytest
 from django.core.cache import cache
 from django.urls import reverse
 
-from dossiers.constants import PUBLIC_LOOKUP_LIMIT_PER_HOUR, DossierState
+from dossiers.constants import DossierState
 from dossiers.models import Dossier
 from tests.accounts import verify_identity
 from tests.dossiers.builders import cast, dossier_in
@@ -158,17 +158,73 @@ def test_applicant_sees_the_timeline_and_answers_a_supplement_request(client, c)
     assert Dossier.objects.get(pk=dossier.pk).state == DossierState.SUBMITTED
 
 
-def test_public_lookup_shows_state_without_personal_data(client, c):
+def lookup(client, code, pin, address="203.0.113.7"):
+    return client.get(reverse("dossiers:lookup"), {"code": code, "pin": pin}, REMOTE_ADDR=address)
+
+
+def test_public_lookup_with_code_and_pin_shows_state_without_personal_data(client, c):
     dossier = dossier_in(DossierState.RECEIVED, c)
     client.logout()
-    body = client.get(reverse("dossiers:lookup"), {"code": dossier.code}).text
+    pin = f"{dossier.lookup_pin[:4]} {dossier.lookup_pin[4:]}"
+    body = lookup(client, dossier.code, pin).text
     assert "Đã tiếp nhận" in body
     assert c.procedure.name in body
     assert "Nguyễn Thị Ánh Tuyết" not in body
 
 
-def test_public_lookup_is_rate_limited(client, c):
+def test_public_lookup_with_a_wrong_pin_says_what_an_unknown_code_says(client, c):
+    dossier = dossier_in(DossierState.RECEIVED, c)
     client.logout()
-    for _ in range(PUBLIC_LOOKUP_LIMIT_PER_HOUR):
-        assert client.get(reverse("dossiers:lookup"), {"code": "X"}).status_code == 200
-    assert client.get(reverse("dossiers:lookup"), {"code": "X"}).status_code == 429
+    wrong_pin = f"{(int(dossier.lookup_pin) + 1) % 10**8:08d}"
+    wrong = lookup(client, dossier.code, wrong_pin)
+    unknown = lookup(client, dossier.code + "9", dossier.lookup_pin)
+    assert wrong.status_code == unknown.status_code == 200
+    message = "Không có hồ sơ nào khớp với mã và mã PIN này."
+    assert message in wrong.text
+    assert message in unknown.text
+    assert "Đã tiếp nhận" not in wrong.text
+
+
+def test_public_lookup_by_code_alone_asks_for_the_pin(client, c):
+    dossier = dossier_in(DossierState.RECEIVED, c)
+    client.logout()
+    response = client.get(reverse("dossiers:lookup"), {"code": dossier.code})
+    assert response.status_code == 400
+    assert "Đã tiếp nhận" not in response.text
+    assert "Trường này là bắt buộc." in response.text or "mã PIN" in response.text
+
+
+@pytest.mark.parametrize(
+    "pin", ["1234567", "123456789", "１２３４５６７８", "abcdefgh", "²²²²²²²²"]
+)
+def test_public_lookup_refuses_a_pin_that_cannot_be_one(client, c, pin):
+    dossier = dossier_in(DossierState.RECEIVED, c)
+    client.logout()
+    response = lookup(client, dossier.code, pin)
+    assert response.status_code == 400
+    assert "8 chữ số" in response.text
+
+
+def test_public_lookup_is_rate_limited_per_connection(client, c, settings):
+    settings.DOSSIER_LOOKUP_RATE_PER_ADDRESS = "5/h"
+    client.logout()
+    for number in range(5):
+        assert lookup(client, f"X-{number}", "12345678").status_code == 200
+    assert lookup(client, "X-9", "12345678").status_code == 429
+
+
+def test_public_lookup_is_rate_limited_per_code_whatever_the_connection(client, c, settings):
+    settings.DOSSIER_LOOKUP_RATE_PER_CODE = "3/h"
+    dossier = dossier_in(DossierState.RECEIVED, c)
+    client.logout()
+    for number in range(3):
+        assert lookup(client, dossier.code, "00000000", f"198.51.100.{number}").status_code == 200
+    refused = lookup(client, dossier.code, dossier.lookup_pin, "198.51.100.200")
+    assert refused.status_code == 429
+    assert "Đã tiếp nhận" not in refused.text
+
+
+def test_the_applicant_sees_the_lookup_pin_on_the_dossier_page(client, c):
+    dossier = dossier_in(DossierState.RECEIVED, c)
+    body = client.get(reverse("dossiers:detail", args=[dossier.pk])).text
+    assert f"{dossier.lookup_pin[:4]} {dossier.lookup_pin[4:]}" in body

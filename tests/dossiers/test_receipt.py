@@ -180,8 +180,23 @@ def test_receipt_qr_code_opens_the_public_lookup_of_the_dossier(db, media_root, 
     )  # fmt: skip
     with Image.open(tmp_path / "page.png") as page:
         codes = zxingcpp.read_barcodes(page)
-    lookup = f"{django_settings.PORTAL_BASE_URL}{reverse('dossiers:lookup')}?code={dossier.code}"
+    lookup = (
+        f"{django_settings.PORTAL_BASE_URL}{reverse('dossiers:lookup')}"
+        f"?code={dossier.code}&pin={dossier.lookup_pin}"
+    )
     assert [code.text for code in codes] == [lookup]
+    assert len(dossier.lookup_pin) == 8
+
+
+def test_receipt_prints_the_lookup_pin_beside_the_code(db, media_root):
+    dossier = _received_dossier()
+
+    receipt_render_and_store(dossier.pk)
+
+    dossier.refresh_from_db()
+    text = _pdf_text(media_root / dossier.receipt_pdf.name)
+    pin = f"{dossier.lookup_pin[:4]} {dossier.lookup_pin[4:]}"
+    assert f"Mã PIN tra cứu: {pin}" in text
 
 
 def test_rendering_the_receipt_twice_leaves_exactly_one_file(db, media_root):
