@@ -19,7 +19,9 @@ ENV DJANGO_SETTINGS_MODULE=${DJANGO_SETTINGS_MODULE} \
     STATIC_MANIFEST=true
 
 # Pango, HarfBuzz and fonts with Vietnamese glyphs for WeasyPrint's PDFs;
-# gettext for developers who run makemessages inside the container.
+# gettext for developers who run makemessages inside the container;
+# pg_dump and pg_restore for `manage.py backup` and `restore` (PostgreSQL 15,
+# as the compose database).
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \
         libpango-1.0-0 \
@@ -28,6 +30,7 @@ RUN apt-get update \
         fonts-dejavu-core \
         fonts-dejavu-extra \
         gettext \
+        postgresql-client \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app

@@ -69,9 +69,36 @@ worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
 accesslog = "-"
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
-access_log_format = '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" %(M)sms'
+# The last field is the response's X-Request-ID (portal/request_id.py), the id
+# the application's log records of the same request carry.
+access_log_format = (
+    '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" %(M)sms %({x-request-id}o)s'
+)
 
 # Addresses of the reverse proxies whose X-Forwarded-* headers gunicorn trusts.
 # Django decides separately whether to trust X-Forwarded-Proto
 # (USE_X_FORWARDED_PROTO in the settings).
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+
+# Prometheus metrics of several worker processes (portal/metrics.py): each
+# worker counts its requests separately, so a scrape answered by one worker
+# would see only its share. With PROMETHEUS_MULTIPROC_DIR set (a directory
+# the workers may write, preferably a tmpfs), prometheus_client keeps every
+# worker's counters in files there and a scrape adds them up. The variable
+# must be in the environment before gunicorn starts, for the workers inherit it.
+_prometheus_multiproc_dir = os.environ.get("PROMETHEUS_MULTIPROC_DIR", "").strip()
+
+if _prometheus_multiproc_dir:
+
+    def on_starting(server):
+        """Start from an empty directory: files of a previous run would be added up too."""
+        os.makedirs(_prometheus_multiproc_dir, exist_ok=True)
+        for name in os.listdir(_prometheus_multiproc_dir):
+            if name.endswith(".db"):
+                os.remove(os.path.join(_prometheus_multiproc_dir, name))
+
+    def child_exit(server, worker):
+        """Forget an exited worker's live gauges (its counters stay in the sums)."""
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)

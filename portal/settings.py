@@ -11,10 +11,12 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from portal.csp import content_security_policy
-from portal.env import env_bool, env_int, env_list, env_str
+from portal.env import env_bool, env_float, env_int, env_list, env_str
+from portal.error_tracking import init_error_tracking
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("PORTAL_VAR_DIR", str(BASE_DIR / "var")))
@@ -51,6 +53,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First and last, so that the metrics time and count whole requests
+    # (portal/metrics.py).
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    # Then every log record of the request carries its id (portal/request_id.py).
+    "portal.request_id.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Every response carries the Content-Security-Policy (portal/csp.py).
     "csp.middleware.CSPMiddleware",
@@ -60,6 +67,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # An oversized body is refused unread (CSRF reads POST data only later, in
+    # its process_view), knowing whether the sender is signed in.
+    "portal.middleware.BodySizeLimitMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # After the messages: it says why a staff session ended.
@@ -67,6 +77,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, so that it sees the login view's lockout (citizens/lockout.py).
     "axes.middleware.AxesMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -102,6 +113,15 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# django-prometheus's subclasses of the same backends count and time queries
+# for /metrics; the SQL and the vendor are unchanged.
+_INSTRUMENTED_BACKENDS = {
+    "django.db.backends.postgresql": "django_prometheus.db.backends.postgresql",
+    "django.db.backends.sqlite3": "django_prometheus.db.backends.sqlite3",
+}
+DATABASES["default"]["ENGINE"] = _INSTRUMENTED_BACKENDS.get(
+    DATABASES["default"]["ENGINE"], DATABASES["default"]["ENGINE"]
+)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "citizens.User"
@@ -219,6 +239,7 @@ CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 25)
 CELERY_BROKER_CONNECTION_TIMEOUT = env_int("CELERY_BROKER_CONNECTION_TIMEOUT", 2)
 # Periodic jobs (Celery beat). Each task collects in indexed batches and acts
 # once per dossier and kind, so running it more often only costs queries.
+MEDIA_ORPHANS_EVERY_SECONDS = env_int("MEDIA_ORPHANS_EVERY_SECONDS", 3600)
 CELERY_BEAT_SCHEDULE = {
     "deadline-alerts": {
         "task": "dossiers.tasks.deadline_alerts_task",
@@ -236,6 +257,11 @@ CELERY_BEAT_SCHEDULE = {
     "pdf-sweep": {
         "task": "dossiers.tasks.sweep_pdfs_task",
         "schedule": env_int("PDF_SWEEP_EVERY_SECONDS", 60),
+    },
+    # Files a killed request or worker left without a row (portal/media_orphans.py).
+    "media-orphans-sweep": {
+        "task": "portal.tasks.sweep_orphan_files_task",
+        "schedule": MEDIA_ORPHANS_EVERY_SECONDS,
     },
     "unsigned-results-sweep": {
         "task": "results_store.tasks.sweep_unsigned_results_task",
@@ -260,19 +286,28 @@ elif env_str("EMAIL_FILE_PATH"):
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 
-# Security headers; the HTTPS-only ones follow SECURE_COOKIES so a deployment
-# behind TLS turns them on with one variable.
+# Security headers.
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
+# A deployment (DEBUG off) is served over HTTPS unless it says otherwise:
+# secure cookies, a redirect to HTTPS and a year of HSTS are its defaults.
+SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
-SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
-SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
-# Load balancers probe the health check over plain HTTP.
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 365 * 24 * 3600)
+# The portal's own host and its subdomains (a portal runs on a host of its
+# own, such as dichvucong.<city>.gov.vn).
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
+# Preloading commits the whole registrable domain (the city's, not the
+# portal's) for years: a decision for its owner, so it is off unless set, and
+# Django's reminder about it is silenced while it is.
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+# Load balancers probe the health checks, and Prometheus scrapes, over plain
+# HTTP from inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 # Content-Security-Policy (portal/csp.py); violations are reported to
@@ -286,9 +321,17 @@ if env_bool("USE_X_FORWARDED_PROTO", False):
 
 # Uploads: the largest file a citizen may put in the wallet.
 WALLET_MAX_UPLOAD_MB = env_int("WALLET_MAX_UPLOAD_MB", 10)
-# Non-file form data larger than this is refused. Uploaded files are limited by
-# the forms (see portal/uploads.py); a proxy in front should cap request bodies.
+# Non-file form data larger than this is refused. Each uploaded file is limited
+# by its form (portal/uploads); whole bodies by portal.middleware.BodySizeLimit,
+# from their Content-Length, before anything is spooled to disk.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+REQUEST_BODY_MAX_MB = env_int("REQUEST_BODY_MAX_MB", 50)
+ANONYMOUS_REQUEST_BODY_MAX_MB = env_int("ANONYMOUS_REQUEST_BODY_MAX_MB", 12)
+# The virus scanner (portal/uploads/clamd.py), when one is configured.
+CLAMD_SOCKET = env_str("CLAMD_SOCKET", "")
+CLAMD_HOST = env_str("CLAMD_HOST", "")
+CLAMD_PORT = env_int("CLAMD_PORT", 3310)
+CLAMD_TIMEOUT = env_int("CLAMD_TIMEOUT", 30)
 FILE_UPLOAD_PERMISSIONS = 0o640
 PASSWORD_RESET_TIMEOUT = 2 * 3600
 
@@ -343,6 +386,9 @@ AXES_SENSITIVE_PARAMETERS = ["password", "password1", "password2", "csrfmiddlewa
 PASSWORD_RESET_RATE_PER_ADDRESS = env_str("PASSWORD_RESET_RATE_PER_ADDRESS", "10/h")
 PASSWORD_RESET_RATE_PER_ACCOUNT = env_str("PASSWORD_RESET_RATE_PER_ACCOUNT", "3/h")
 REGISTRATION_RATE_PER_ADDRESS = env_str("REGISTRATION_RATE_PER_ADDRESS", "20/h")
+# The public dossier lookup (code and PIN), per connection and per code.
+DOSSIER_LOOKUP_RATE_PER_ADDRESS = env_str("DOSSIER_LOOKUP_RATE_PER_ADDRESS", "30/h")
+DOSSIER_LOOKUP_RATE_PER_CODE = env_str("DOSSIER_LOOKUP_RATE_PER_CODE", "10/h")
 
 # Results store: a Fernet key (32 url-safe base64 bytes) encrypting the private
 # signing keys at rest. Development derives one from SECRET_KEY when unset;
@@ -376,14 +422,50 @@ CATALOG_PAGE_SIZE = env_int("CATALOG_PAGE_SIZE", 20)
 # Only `make bench` turns it on; a deployment never does.
 BENCH_REFERENCE = env_bool("BENCH_REFERENCE", False)
 
+# Observability. Metrics at /metrics (portal/metrics.py), only for these
+# addresses or networks, or for a request bearing the token.
+METRICS_ALLOWED_ADDRESSES = env_list("METRICS_ALLOWED_ADDRESSES", ["127.0.0.1", "::1"])
+METRICS_TOKEN = env_str("METRICS_TOKEN", "")
+# Errors to Sentry, scrubbed of personal data, when a DSN is given
+# (portal/error_tracking.py).
+SENTRY_DSN = env_str("SENTRY_DSN", "")
+SENTRY_ENVIRONMENT = env_str("SENTRY_ENVIRONMENT", "")
+SENTRY_TRACES_SAMPLE_RATE = env_float("SENTRY_TRACES_SAMPLE_RATE", 0.0)
+init_error_tracking(
+    dsn=SENTRY_DSN,
+    environment=SENTRY_ENVIRONMENT,
+    traces_sample_rate=SENTRY_TRACES_SAMPLE_RATE,
+)
+
+# Logs: one JSON object a line for the log collector of a deployment, plain
+# lines for a developer's terminal. Every record carries the id of the request
+# or task it belongs to (portal/request_id.py).
+LOG_FORMAT = env_str("LOG_FORMAT", "text" if DEBUG else "json")
+if LOG_FORMAT not in {"json", "text"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT must be json or text, got {LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"request_id": {"()": "portal.request_id.RequestIdFilter"}},
     "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(process)d] %(message)s"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(process)d] %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(levelname)s %(name)s %(message)s %(request_id)s %(process)d",
+            "rename_fields": {"levelname": "level", "name": "logger"},
+            # ISO 8601 in UTC, with the time zone.
+            "timestamp": "time",
+            "json_ensure_ascii": False,
+        },
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id"],
+        }
+    },
+    "root": {"handlers": ["console"], "level": (env_str("LOG_LEVEL", "INFO") or "INFO").upper()},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         # Lockouts and failures are warnings; its start-up banner is not news.

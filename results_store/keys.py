@@ -72,6 +72,23 @@ def _decrypt(token: str) -> bytes:
     return _fernet().decrypt(token.encode())
 
 
+def unreadable_active_keys() -> list[str]:
+    """Ids of active keys (and the root, if its key is here) the configured key cannot open."""
+    unreadable = []
+    for signing_key in SigningKey.objects.filter(is_active=True):
+        try:
+            _decrypt(signing_key.private_key_encrypted)
+        except InvalidToken:
+            unreadable.append(signing_key.kid)
+    authority = root_active()
+    if authority is not None and not authority.key_is_offline:
+        try:
+            _decrypt(authority.private_key_encrypted)
+        except InvalidToken:
+            unreadable.append(f"root {authority.fingerprint[:16]}")
+    return unreadable
+
+
 def _pem(certificate: x509.Certificate) -> str:
     return certificate.public_bytes(serialization.Encoding.PEM).decode()
 

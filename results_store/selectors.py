@@ -137,3 +137,8 @@ def results_for_holder(user: User) -> QuerySet[Result]:
     if not user.is_authenticated:
         return Result.objects.none()
     return Result.objects.filter(holder=user).select_related("result_type", "agency")
+
+
+def unsigned_results_count() -> int:
+    """Results still being prepared (not signed yet), for /metrics (a partial index)."""
+    return Result.objects.filter(status=ResultStatus.PREPARING).count()

@@ -17,6 +17,9 @@ scripts/services.sh start "$state"
 export DATABASE_URL=${TEST_DATABASE_URL:-postgres://portal:portal@127.0.0.1:5432/portal}
 export CELERY_BROKER_URL=${TEST_CELERY_BROKER_URL:-redis://127.0.0.1:6379/15}
 export DJANGO_ALLOW_ASYNC_UNSAFE=true
+# The tests speak plain HTTP to 127.0.0.1; a deployment's default is to
+# redirect it to HTTPS (tests/portal/test_deploy_check.py checks that default).
+export SECURE_SSL_REDIRECT=false
 
 echo "== ruff"
 .venv/bin/ruff check .

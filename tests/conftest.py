@@ -25,6 +25,16 @@ def _vietnamese_by_default(settings):
 
 
 @pytest.fixture(autouse=True)
+def _plain_http(settings):
+    """The test client and the live server speak plain HTTP to 127.0.0.1.
+
+    A deployment redirects HTTP to HTTPS by default (DEBUG off); that default
+    is checked in a process of its own (tests/portal/test_deploy_check.py).
+    """
+    settings.SECURE_SSL_REDIRECT = False
+
+
+@pytest.fixture(autouse=True)
 def _empty_cache():
     """Each test starts with an empty cache: ids are new, but lockouts and counts are not."""
     cache.clear()

@@ -32,7 +32,7 @@ SETTINGS_FILE = ROOT / "portal" / "settings.py"
 
 APP_SERVICES = ("web", "worker", "beat", "migrate")
 LONG_RUNNING_SERVICES = ("web", "worker", "beat", "db", "redis")
-ENV_READERS = {"env_str", "env_bool", "env_int", "env_list"}
+ENV_READERS = {"env_str", "env_bool", "env_int", "env_float", "env_list"}
 
 
 # ----------------------------------------------------------------- readers
@@ -175,7 +175,21 @@ def test_app_services_default_to_the_compose_database_broker_and_cache():
     environment = _service("web")["environment"]
     assert environment["DATABASE_URL"].endswith(":-postgres://portal:portal@db:5432/portal}")
     assert environment["CELERY_BROKER_URL"].endswith(":-redis://redis:6379/0}")
-    assert environment["CACHE_URL"].endswith(":-redis://redis:6379/1}")
+    assert environment["CACHE_URL"].endswith(":-redis://cache:6379/0}")
+
+
+def test_compose_refuses_to_start_without_the_signing_keys_encryption_key():
+    for name in APP_SERVICES:
+        value = _service(name)["environment"]["SIGNING_KEYS_ENCRYPTION_KEY"]
+        assert re.fullmatch(r"\$\{SIGNING_KEYS_ENCRYPTION_KEY:\?.+\}", value)
+
+
+def test_the_cache_redis_is_capped_and_evicts_while_the_broker_never_evicts():
+    cache = _service("cache")["command"]
+    assert cache[cache.index("--maxmemory") + 1]
+    assert cache[cache.index("--maxmemory-policy") + 1] == "allkeys-lru"
+    broker = _service("redis")["command"]
+    assert broker[broker.index("--maxmemory-policy") + 1] == "noeviction"
 
 
 def test_only_web_publishes_a_port():

@@ -49,6 +49,7 @@ class Command(BaseCommand):
         export.add_argument("--out", required=True)
         commands.add_parser("forget-root-key")
         commands.add_parser("show")
+        commands.add_parser("check")
 
     def handle(self, *args, action, **options):
         try:
@@ -112,3 +113,14 @@ class Command(BaseCommand):
             state = "active" if signing_key.is_active else "retired"
             owner = signing_key.agency.code if signing_key.agency else "portal"
             self.stdout.write(f"key {signing_key.kid} {signing_key.role} {owner} {state}")
+
+    def _check(self, **options):
+        """Every active key decrypts with the configured encryption key (after a restore)."""
+        unreadable = keys.unreadable_active_keys()
+        if unreadable:
+            raise CommandError(
+                f"{len(unreadable)} active signing keys cannot be decrypted "
+                f"({', '.join(unreadable[:5])}): SIGNING_KEYS_ENCRYPTION_KEY is not the key "
+                "they were encrypted with. Set it from where it is kept apart from backups."
+            )
+        self.stdout.write("Every active signing key can be decrypted.")
