@@ -12,6 +12,7 @@ import hashlib
 import io
 import json
 from datetime import date
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib.auth.decorators import login_required
@@ -224,11 +225,9 @@ class OpenDataError(Exception):
         self.status = status
 
 
-def _absolute(request, path: str, **params) -> str:
-    query = request.GET.copy()
-    for name, value in params.items():
-        query[name] = value
-    encoded = query.urlencode()
+def _absolute(request, path: str, query: dict, **params) -> str:
+    # From the validated query only: junk parameters are not carried into links.
+    encoded = urlencode({**query, **params})
     return request.build_absolute_uri(path) + (f"?{encoded}" if encoded else "")
 
 
@@ -327,18 +326,44 @@ INDICATOR_COLUMNS = [
 ]
 
 
-def _dataset(request, dataset: str) -> tuple[list[str], object, dict, dict]:
+def _query(request, dataset: str) -> dict:
+    """The parameters a dataset reads, validated; the rest of the query string is ignored.
+
+    The response is cached under these alone, so neither junk parameters nor
+    spellings of the same number create cache entries.
+    """
+    query = {}
+    page = _positive_int(request, "page", 1)
+    if page != 1:
+        query["page"] = page
+    page_size = _positive_int(request, "page_size", DEFAULT_PAGE_SIZE)
+    if page_size > MAX_PAGE_SIZE:
+        raise OpenDataError(f"'page_size' must be at most {MAX_PAGE_SIZE}.")
+    if page_size != DEFAULT_PAGE_SIZE:
+        query["page_size"] = page_size
+    if dataset == "indicators":
+        this_year = statistics.local_today().year
+        year = _positive_int(request, "year", this_year)
+        if not 2000 <= year <= this_year:
+            raise OpenDataError(f"'year' must be from 2000 to {this_year}.")
+        query["year"] = year
+        code = (request.GET.get("agency") or "").strip()
+        if code:
+            if len(code) > 60:
+                raise OpenDataError("'agency' is an agency code of at most 60 characters.")
+            query["agency"] = code
+    return query
+
+
+def _dataset(query: dict, dataset: str) -> tuple[list[str], object, dict, dict]:
     """(columns, rows to page, a function row -> record, extra JSON keys)."""
     if dataset == "procedures":
         return PROCEDURE_COLUMNS, statistics.procedure_catalog(), _procedure_record, {}
     if dataset == "agencies":
         return AGENCY_COLUMNS, statistics.agency_catalog(), _agency_record, {}
-    this_year = statistics.local_today().year
-    year = _positive_int(request, "year", this_year)
-    if not 2000 <= year <= this_year:
-        raise OpenDataError(f"'year' must be from 2000 to {this_year}.")
+    year = query["year"]
     rows = statistics.agency_indicators(year)
-    code = request.GET.get("agency")
+    code = query.get("agency")
     if code:
         rows = [row for row in rows if row["agency_code"] == code]
         if not rows:
@@ -356,22 +381,24 @@ def _csv_value(value) -> str:
     return str(value)
 
 
-def _render(request, dataset: str, fmt: str) -> dict:
-    """What the response carries, computed once per URL and cached: body and headers."""
-    columns, rows, record, extra = _dataset(request, dataset)
-    page_size = _positive_int(request, "page_size", DEFAULT_PAGE_SIZE)
-    if page_size > MAX_PAGE_SIZE:
-        raise OpenDataError(f"'page_size' must be at most {MAX_PAGE_SIZE}.")
+def _render(request, dataset: str, fmt: str, query: dict) -> dict:
+    """What the response carries, computed once per query and cached: body and headers."""
+    columns, rows, record, extra = _dataset(query, dataset)
+    page_size = query.get("page_size", DEFAULT_PAGE_SIZE)
     paginator = Paginator(rows, page_size, allow_empty_first_page=True)
     try:
-        page = paginator.page(_positive_int(request, "page", 1))
+        page = paginator.page(query.get("page", 1))
     except EmptyPage:
         raise OpenDataError("This page does not exist.", status=404) from None
     records = [record(row, request) for row in page.object_list]
     path = request.path
-    next_url = _absolute(request, path, page=page.next_page_number()) if page.has_next() else None
+    next_url = (
+        _absolute(request, path, query, page=page.next_page_number()) if page.has_next() else None
+    )
     previous_url = (
-        _absolute(request, path, page=page.previous_page_number()) if page.has_previous() else None
+        _absolute(request, path, query, page=page.previous_page_number())
+        if page.has_previous()
+        else None
     )
     headers = {"X-Total-Count": str(paginator.count)}
     links = [f'<{url}>; rel="{rel}"' for url, rel in ((next_url, "next"), (previous_url, "prev"))]
@@ -427,16 +454,20 @@ def _etag_matches(request, etag: str) -> bool:
 def open_data(request, dataset, fmt):
     if dataset not in DATASETS or fmt not in FORMATS:
         raise Http404
-    key = "open-data:" + hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()
-    rendered = cache.get(key)
-    if rendered is None:
-        try:
-            rendered = _render(request, dataset, fmt)
-        except OpenDataError as error:
-            response = JsonResponse({"error": str(error)}, status=error.status)
-            response["Access-Control-Allow-Origin"] = "*"
-            return response
-        cache.set(key, rendered, statistics.PUBLIC_CACHE_SECONDS)
+    try:
+        query = _query(request, dataset)
+        # Links in the body are absolute, so the host is part of what is cached
+        # (ALLOWED_HOSTS bounds it).
+        identity = [request.build_absolute_uri("/"), dataset, fmt, sorted(query.items())]
+        key = "open-data:" + hashlib.sha256(json.dumps(identity).encode()).hexdigest()
+        rendered = cache.get(key)
+        if rendered is None:
+            rendered = _render(request, dataset, fmt, query)
+            cache.set(key, rendered, statistics.PUBLIC_CACHE_SECONDS)
+    except OpenDataError as error:
+        response = JsonResponse({"error": str(error)}, status=error.status)
+        response["Access-Control-Allow-Origin"] = "*"
+        return response
     etag = '"' + hashlib.sha256(rendered["body"]).hexdigest()[:40] + '"'
     if _etag_matches(request, etag):
         return _open_data_headers(HttpResponseNotModified(), etag)

@@ -202,8 +202,13 @@ _cache_url = env_str("CACHE_URL", "locmem://")
 if _cache_url.startswith(("redis://", "rediss://")):
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # A cache outage degrades pages instead of failing them (portal/cache.py).
+            "BACKEND": "portal.cache.TolerantRedisCache",
             "LOCATION": _cache_url,
+            "OPTIONS": {
+                "socket_connect_timeout": env_float("CACHE_TIMEOUT_SECONDS", 0.5),
+                "socket_timeout": env_float("CACHE_TIMEOUT_SECONDS", 0.5),
+            },
         }
     }
 else:
@@ -386,6 +391,10 @@ AXES_SENSITIVE_PARAMETERS = ["password", "password1", "password2", "csrfmiddlewa
 PASSWORD_RESET_RATE_PER_ADDRESS = env_str("PASSWORD_RESET_RATE_PER_ADDRESS", "10/h")
 PASSWORD_RESET_RATE_PER_ACCOUNT = env_str("PASSWORD_RESET_RATE_PER_ACCOUNT", "3/h")
 REGISTRATION_RATE_PER_ADDRESS = env_str("REGISTRATION_RATE_PER_ADDRESS", "20/h")
+# Rate limits are counted in the cache (portal/rate_limits.py). While the
+# cache's Redis is down they let attempts through rather than refuse every
+# registration and lookup; sign-in lockouts are in the database and hold.
+RATELIMIT_FAIL_OPEN = env_bool("RATELIMIT_FAIL_OPEN", True)
 # The public dossier lookup (code and PIN), per connection and per code.
 DOSSIER_LOOKUP_RATE_PER_ADDRESS = env_str("DOSSIER_LOOKUP_RATE_PER_ADDRESS", "30/h")
 DOSSIER_LOOKUP_RATE_PER_CODE = env_str("DOSSIER_LOOKUP_RATE_PER_CODE", "10/h")

@@ -9,7 +9,6 @@ search engines. The JWK Set and the status list are public and cacheable.
 import hashlib
 import json
 
-from django.core.cache import cache
 from django.http import HttpResponse, HttpResponseNotModified
 from django.shortcuts import get_object_or_404, render
 from django.utils.cache import patch_cache_control
@@ -17,6 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from citizens.security import client_address
+from portal.rate_limits import over_limit
 from results_store import keys, verification
 from results_store.constants import ResultStatus
 from results_store.forms import VerifyPdfForm, VerifyTokenForm
@@ -76,13 +76,12 @@ def scan(request):
 
 
 def _pdf_check_allowed(request) -> bool:
-    key = f"results-verify-pdf:{client_address(request)}"
-    if cache.add(key, 1, 3600):
-        return True
-    try:
-        return cache.incr(key) <= VERIFY_PDF_LIMIT_PER_HOUR
-    except ValueError:  # expired between add() and incr()
-        return cache.add(key, 1, 3600)
+    return not over_limit(
+        request,
+        group="results-verify-pdf",
+        key=client_address(request) or "unknown",
+        rate=f"{VERIFY_PDF_LIMIT_PER_HOUR}/h",
+    )
 
 
 @never_cache

@@ -238,3 +238,33 @@ def test_json_is_utf8_not_escaped(client, catalog):
     assert response["Content-Type"] == "application/json; charset=utf-8"
     assert "Thủ tục".encode() in response.content
     json.loads(response.content)
+
+
+def _open_data_keys() -> list[str]:
+    return [key for key in cache._cache if "open-data:" in key]
+
+
+def test_junk_parameters_do_not_create_cache_entries_or_reach_the_links(client):
+    for number in range(3):
+        ProcedureFactory(code=f"9.00000{number}")
+    url = reverse("dossiers:open_data", args=["procedures", "json"])
+    for number in range(40):
+        response = client.get(url, {"page_size": "1", f"junk{number}": "x" * 50})
+        assert response.status_code == 200
+    assert len(_open_data_keys()) == 1
+    assert "junk" not in json.loads(response.content)["next"]
+
+
+def test_spellings_of_the_same_page_share_one_cache_entry(client):
+    ProcedureFactory(code="9.000001")
+    url = reverse("dossiers:open_data", args=["procedures", "json"])
+    for spelling in ["1", "01", "001", ""]:
+        assert client.get(url, {"page": spelling}).status_code == 200
+    assert len(_open_data_keys()) == 1
+
+
+def test_refused_parameters_are_never_cached(client):
+    url = reverse("dossiers:open_data", args=["indicators", "json"])
+    for agency in ["nope-1", "nope-2", "nope-3"]:
+        assert client.get(url, {"agency": agency}).status_code == 404
+    assert _open_data_keys() == []
