@@ -1,9 +1,10 @@
 """The site shell: home page, health check and error pages."""
 
 import logging
+import sys
 
-from django.db import connection
-from django.http import HttpResponseServerError, JsonResponse
+from django.db import InterfaceError, OperationalError, connection
+from django.http import HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import loader
 from django.views.decorators.cache import never_cache
@@ -12,6 +13,9 @@ from django.views.decorators.http import require_GET
 from procedures import selectors as catalog
 
 logger = logging.getLogger(__name__)
+
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
+RETRY_AFTER_SECONDS = 10
 
 
 @require_GET
@@ -51,4 +55,12 @@ def permission_denied(request, exception):
 
 def server_error(request):
     # Rendered without the request context on purpose: the failure may be in it.
+    error = sys.exc_info()[1]
+    if isinstance(error, DATABASE_UNAVAILABLE):
+        # The database restarting or unreachable: nothing was committed (the
+        # transaction could not be), so the visitor can simply try again.
+        logger.warning("Database unavailable: %s", error.__class__.__name__)
+        response = HttpResponse(loader.get_template("503.html").render(), status=503)
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
     return HttpResponseServerError(loader.get_template("500.html").render())

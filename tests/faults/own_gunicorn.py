@@ -33,7 +33,15 @@ def test_database_url() -> str:
 
 
 class OwnGunicorn:
-    def __init__(self, *, workers: int = 2, threads: int = 4, env: dict | None = None):
+    def __init__(
+        self,
+        *,
+        workers: int = 2,
+        threads: int = 4,
+        env: dict | None = None,
+        database_url: str | None = None,
+    ):
+        self.database_url = database_url
         self.port = free_port()
         self.workers = workers
         self.threads = threads
@@ -47,7 +55,7 @@ class OwnGunicorn:
     def start(self) -> None:
         env = {
             **os.environ,
-            "DATABASE_URL": test_database_url(),
+            "DATABASE_URL": self.database_url or test_database_url(),
             "DATABASE_CONN_MAX_AGE": "0",
             "GUNICORN_BIND": f"127.0.0.1:{self.port}",
             "WEB_CONCURRENCY": str(self.workers),
