@@ -33,6 +33,11 @@ def test_database_url() -> str:
 
 
 class OwnGunicorn:
+    # A deployment refuses the development key; a test that signs someone in
+    # from its own process sets this key in its settings too (sessions are
+    # bound to it).
+    SECRET_KEY = "fault-test-secret-key-" + "x" * 40
+
     def __init__(
         self,
         *,
@@ -62,7 +67,7 @@ class OwnGunicorn:
             "GUNICORN_THREADS": str(self.threads),
             "DEBUG": "false",
             "SECURE_SSL_REDIRECT": "false",
-            "SECRET_KEY": "fault-test-secret-key-" + "x" * 40,
+            "SECRET_KEY": self.SECRET_KEY,
             "SIGNING_KEYS_ENCRYPTION_KEY": os.environ.get(
                 "SIGNING_KEYS_ENCRYPTION_KEY", "ZmF1bHQtdGVzdC1rZXktMzItYnl0ZXMtbG9uZy0xMjM="
             ),
