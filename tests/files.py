@@ -119,6 +119,17 @@ def png_chunk(tag: bytes, data: bytes) -> bytes:
     return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data))
 
 
+def png_declaring(width: int, height: int) -> bytes:
+    """A tiny PNG whose header claims huge dimensions: a decompression bomb's shape."""
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + png_chunk(b"IHDR", header)
+        + png_chunk(b"IDAT", zlib.compress(b"\x00" * 64))
+        + png_chunk(b"IEND", b"")
+    )
+
+
 def png_with_chunk(tag: bytes, data: bytes, base: bytes | None = None) -> bytes:
     """A PNG with one more chunk just before IEND."""
     base = base or png_bytes()

@@ -37,7 +37,7 @@ from tests.files import (
     pdf_stream,
     pdf_with_object_stream,
     png_bytes,
-    png_chunk,
+    png_declaring,
     png_with_chunk,
     upload,
 )
@@ -175,16 +175,6 @@ def jpeg_declaring(width: int, height: int) -> bytes:
     frame = content.index(b"\xff\xc0")
     content[frame + 5 : frame + 9] = struct.pack(">HH", height, width)
     return bytes(content)
-
-
-def png_declaring(width: int, height: int) -> bytes:
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + png_chunk(b"IHDR", header)
-        + png_chunk(b"IDAT", zlib.compress(b"\x00" * 64))
-        + png_chunk(b"IEND", b"")
-    )
 
 
 def itxt(text: bytes, *, compressed: bool) -> bytes:

@@ -4,8 +4,6 @@ Every file is generated here (Pillow or hand-written bytes); no binary fixtures.
 """
 
 import io
-import struct
-import zlib
 
 import pytest
 from django import forms
@@ -23,6 +21,7 @@ from portal.uploads import (
     safe_display_name,
     validate_upload,
 )
+from tests.files import pdf_from_objects, png_declaring
 
 MB = 1024 * 1024
 LIMIT = 10 * MB
@@ -51,32 +50,7 @@ def handwritten_pdf_bytes(version: bytes = b"1.7") -> bytes:
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
         b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>",
     ]
-    out = bytearray(b"%PDF-" + version + b"\n%\xe2\xe3\xcf\xd3\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
-    xref_at = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\n" % (len(objects) + 1)
-    out += b"startxref\n%d\n%%%%EOF\n" % xref_at
-    return bytes(out)
-
-
-def png_chunk(tag: bytes, data: bytes) -> bytes:
-    return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data))
-
-
-def png_declaring(width: int, height: int) -> bytes:
-    """A tiny PNG whose header claims huge dimensions: a decompression bomb's shape."""
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + png_chunk(b"IHDR", header)
-        + png_chunk(b"IDAT", zlib.compress(b"\x00" * 64))
-        + png_chunk(b"IEND", b"")
-    )
+    return pdf_from_objects(objects, header=b"%PDF-" + version + b"\n")
 
 
 class UnreadableFile(io.BytesIO):
