@@ -5,6 +5,7 @@ here, point the Celery app's broker at it, and stop it by its pid.
 """
 
 import contextlib
+import os
 import socket
 import subprocess
 import time
@@ -65,12 +66,23 @@ def _reset_connections() -> None:
 
 @contextlib.contextmanager
 def broker_on(redis: OwnRedis):
-    """The Celery app's broker is `redis` while inside."""
+    """The Celery app's broker is `redis` while inside.
+
+    Celery reads CELERY_BROKER_URL from the environment before its own
+    configuration (the test command exports it), so both are switched; a
+    worker process started inside inherits the environment.
+    """
     previous = app.conf.broker_url
+    previous_env = os.environ.get("CELERY_BROKER_URL")
+    os.environ["CELERY_BROKER_URL"] = redis.url
     app.conf.broker_url = redis.url
     _reset_connections()
     try:
         yield
     finally:
         app.conf.broker_url = previous
+        if previous_env is None:
+            os.environ.pop("CELERY_BROKER_URL", None)
+        else:
+            os.environ["CELERY_BROKER_URL"] = previous_env
         _reset_connections()

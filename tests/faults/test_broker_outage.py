@@ -28,27 +28,11 @@ from tests.accounts import verify_identity
 from tests.celery_worker import running_worker
 from tests.dossiers.builders import cast, dossier_in
 from tests.factories import ResultTypeFactory
-from tests.faults.own_redis import OwnRedis, broker_on
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 DOSSIERS = 12
 WAIT_SECONDS = 60
-
-
-@pytest.fixture
-def media_root(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
-
-
-@pytest.fixture
-def redis():
-    server = OwnRedis()
-    server.start()
-    with broker_on(server):
-        yield server
-    server.stop()
 
 
 def _wait(condition, what: str) -> None:

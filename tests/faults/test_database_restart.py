@@ -129,13 +129,17 @@ def test_a_database_restart_refuses_some_requests_and_loses_nothing(portal):
     ids = seed["ids"]
     answers: dict[int, list[int]] = {pk: [] for pk in ids}
 
-    def browse(share):
-        browser = _officer(web, seed["session"])
+    def browse(browser, share):
         for pk in share:
             answers[pk].append(_receive(browser, web, pk))
             time.sleep(0.5)
 
-    browsers = [threading.Thread(target=browse, args=(ids[n::BROWSERS],)) for n in range(BROWSERS)]
+    # Signed in and on the queue before the database goes away.
+    sessions = [_officer(web, seed["session"]) for _ in range(BROWSERS)]
+    browsers = [
+        threading.Thread(target=browse, args=(sessions[n], ids[n::BROWSERS]))
+        for n in range(BROWSERS)
+    ]
     for browser in browsers:
         browser.start()
     time.sleep(0.8)
