@@ -756,6 +756,9 @@ def bench_env(args, *, port: int, workdir: Path) -> dict:
         CELERY_TASK_ALWAYS_EAGER="false",
         BENCH_REFERENCE="true",
         ALLOWED_HOSTS="127.0.0.1",
+        # Plain HTTP on 127.0.0.1, as behind a TLS proxy: no redirect to HTTPS.
+        SECURE_SSL_REDIRECT="false",
+        SECURE_COOKIES="false",
         PORTAL_BASE_URL=f"http://127.0.0.1:{port}",
         PORTAL_VAR_DIR=str(workdir / "var"),
         STATIC_ROOT=str(workdir / "static"),
