@@ -24,14 +24,21 @@ def _vietnamese_by_default(settings):
     translation.activate(settings.LANGUAGE_CODE)
 
 
-@pytest.fixture(autouse=True)
-def _plain_http(settings):
+@pytest.fixture(autouse=True, scope="session")
+def _plain_http():
     """The test client and the live server speak plain HTTP to 127.0.0.1.
 
     A deployment redirects HTTP to HTTPS by default (DEBUG off); that default
     is checked in a process of its own (tests/portal/test_deploy_check.py).
+    Session-wide and autouse, so it is in place before the live server builds
+    its middleware, which reads the setting once.
     """
+    from django.conf import settings
+
+    previous = settings.SECURE_SSL_REDIRECT
     settings.SECURE_SSL_REDIRECT = False
+    yield
+    settings.SECURE_SSL_REDIRECT = previous
 
 
 @pytest.fixture(autouse=True)

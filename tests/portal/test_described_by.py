@@ -65,7 +65,7 @@ def test_the_intake_form_with_errors_points_only_at_what_is_there(client):
         },
     ).text
     for page in (clean, refused):
-        missing, count = dangling(page)
+        missing, _count = dangling(page)
         assert missing == []
     assert dangling(refused)[1] > 0
     assert re.search(r'aria-describedby="[^"]*_error', refused)
