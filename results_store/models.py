@@ -232,6 +232,12 @@ class Result(ProtectedStateReload, models.Model):
         return [(label, value) for label, value in self.data or []]
 
     @property
+    def source_dossier_code(self) -> str:
+        """The code of the dossier this result was issued for, if it was ("dossier:<code>")."""
+        prefix, _, code = self.source_reference.partition(":")
+        return code if prefix == "dossier" else ""
+
+    @property
     def is_ready(self) -> bool:
         return bool(self.pdf) and self.status != ResultStatus.PREPARING
 

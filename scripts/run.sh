@@ -14,6 +14,8 @@ scripts/system-deps.sh --pdf
 export DEBUG=${DEBUG:-true}
 export CELERY_TASK_ALWAYS_EAGER=true
 export DATABASE_URL=${DATABASE_URL:-sqlite:///$PWD/var/portal.sqlite3}
+# Links in e-mails, PDFs, QR codes and the status list name the port served.
+export PORTAL_BASE_URL=${PORTAL_BASE_URL:-http://127.0.0.1:$PORT}
 mkdir -p var
 
 .venv/bin/python manage.py compile_translations

@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import mail
 from django.core.cache import cache
@@ -200,6 +201,14 @@ def test_password_reset_sends_a_link_that_sets_a_new_password(client):
     )
     user.refresh_from_db()
     assert user.check_password("mật-khẩu-mới-2026")
+
+
+def test_the_english_reset_subject_names_the_portal_once(client):
+    UserFactory(username="binh", email="binh@example.vn")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    client.post(reverse("citizens:password_reset"), {"email": "binh@example.vn"})
+    (message,) = mail.outbox
+    assert message.subject == "Reset your password on the Citizen public services portal"
 
 
 def test_password_reset_for_an_unknown_email_sends_nothing_and_looks_the_same(client):

@@ -98,6 +98,16 @@ def test_citizen_gets_404_on_the_results_list(client, c):
 # -- The result's page -------------------------------------------------------
 
 
+def test_result_page_names_the_dossier_it_was_issued_for_in_words(client, c):
+    result = issue(c, source_reference="dossier:000.01.00.H15-261207-0007")
+    client.force_login(c.officer)
+
+    content = client.get(detail_url(result)).content.decode()
+
+    assert "Cấp cho hồ sơ 000.01.00.H15-261207-0007" in content
+    assert "dossier:000.01" not in content
+
+
 def test_result_page_shows_the_facts_events_and_verification_link(english, c):
     result = issue(c)
     english.force_login(c.officer)
