@@ -16,6 +16,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+import requests
 from django.db import connection
 
 from tests.faults.own_redis import free_port
@@ -94,6 +95,16 @@ class OwnGunicorn:
                 time.sleep(0.2)
         self.stop()
         raise RuntimeError("gunicorn did not answer /healthz in time")
+
+    def officer_browser(self, session_id: str) -> requests.Session:
+        """A browser signed in with `session_id`, on the queue page, ready to post forms."""
+        browser = requests.Session()
+        browser.cookies.set("sessionid", session_id)
+        queue = browser.get(f"{self.url}/officer/queue/", allow_redirects=False, timeout=10)
+        if queue.status_code != 200:
+            raise RuntimeError(f"the session is not signed in (HTTP {queue.status_code})")
+        browser.headers["X-CSRFToken"] = browser.cookies["csrftoken"]
+        return browser
 
     def output(self) -> str:
         self.log.seek(0)

@@ -106,14 +106,6 @@ def portal(tmp_path):
         postgres.drop()
 
 
-def _officer(web, session_id: str) -> requests.Session:
-    browser = requests.Session()
-    browser.cookies.set("sessionid", session_id)
-    browser.get(f"{web.url}/officer/queue/", timeout=10).raise_for_status()
-    browser.headers["X-CSRFToken"] = browser.cookies["csrftoken"]
-    return browser
-
-
 def _receive(browser, web, pk) -> int:
     try:
         response = browser.post(
@@ -135,7 +127,7 @@ def test_a_database_restart_refuses_some_requests_and_loses_nothing(portal):
             time.sleep(0.5)
 
     # Signed in and on the queue before the database goes away.
-    sessions = [_officer(web, seed["session"]) for _ in range(BROWSERS)]
+    sessions = [web.officer_browser(seed["session"]) for _ in range(BROWSERS)]
     browsers = [
         threading.Thread(target=browse, args=(sessions[n], ids[n::BROWSERS]))
         for n in range(BROWSERS)
@@ -151,7 +143,7 @@ def test_a_database_restart_refuses_some_requests_and_loses_nothing(portal):
         browser.join(timeout=120)
 
     # The officer tries again what was refused, as the page asks.
-    retry = _officer(web, seed["session"])
+    retry = web.officer_browser(seed["session"])
     for pk, statuses in answers.items():
         while statuses[-1] in (0, 503) and len(statuses) < 20:
             time.sleep(0.5)

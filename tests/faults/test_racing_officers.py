@@ -11,7 +11,6 @@ the dossier has exactly one event for the winning action.
 import threading
 
 import pytest
-import requests
 from django.test import Client
 
 from citizens.constants import MembershipRole
@@ -47,19 +46,11 @@ def web(settings, tmp_path):
     server.stop()
 
 
-def _signed_in(web, user) -> list[requests.Session]:
+def _signed_in(web, user) -> list:
     client = Client()
     client.force_login(user)
     pass_second_factor(client, user)
-    tabs = []
-    for _ in range(TABS):
-        tab = requests.Session()
-        tab.cookies.set("sessionid", client.cookies["sessionid"].value)
-        queue = tab.get(f"{web.url}/officer/queue/", allow_redirects=False, timeout=10)
-        assert queue.status_code == 200, "the tab is not signed in"
-        tab.headers["X-CSRFToken"] = tab.cookies["csrftoken"]
-        tabs.append(tab)
-    return tabs
+    return [web.officer_browser(client.cookies["sessionid"].value) for _ in range(TABS)]
 
 
 def test_racing_officers_get_one_winner_and_clear_conflicts_never_a_500(web):
