@@ -5,6 +5,8 @@ from django.forms.utils import flatatt
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
+from procedures.catalog_text import foreign_language
+
 
 class DateInput(forms.DateInput):
     """A native date picker; the value travels as ISO 8601 whatever the language."""
@@ -15,13 +17,25 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
-class QuickSelect(forms.Select):
+class OptionLanguageMixin:
+    """Options labelled with catalog text in another language than the page's get
+    `lang` (an untranslated agency or choice on an English page: WCAG 3.1.2)."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        lang = foreign_language(label)
+        if lang is not None:
+            option["attrs"] = {**option["attrs"], "lang": lang}
+        return option
+
+
+class QuickSelect(OptionLanguageMixin, forms.Select):
     """A select whose options are written in Python, not one template each.
 
     Django renders every option through the template engine: with the 194
     agencies and the fields of the catalog filter that was two thirds of the
     catalog page (bench/README.md). Same markup as forms.Select, option
-    groups included.
+    groups included, and options in another language carry `lang`.
     """
 
     def render(self, name, value, attrs=None, renderer=None):

@@ -1,4 +1,8 @@
-"""Admin for the catalog: a whole procedure is built on one page."""
+"""Admin for the catalog: a whole procedure is built on one page.
+
+Every text citizens read has an English twin shown on the same row as the
+Vietnamese wording, so that a translator sees both side by side.
+"""
 
 from django import forms
 from django.contrib import admin
@@ -25,6 +29,15 @@ class AgencyAdmin(admin.ModelAdmin):
     list_filter = ("level", "kind", "is_active")
     search_fields = ("name", "name_en", "code", "short_name")
     autocomplete_fields = ("parent",)
+    fields = (
+        ("name", "name_en"),
+        ("code", "short_name"),
+        ("level", "kind"),
+        "parent",
+        "address",
+        ("phone", "email"),
+        "is_active",
+    )
     list_select_related = ("parent",)
 
 
@@ -33,6 +46,7 @@ class FieldAdmin(admin.ModelAdmin):
     list_display = ("name", "name_en", "code", "procedure_count")
     search_fields = ("name", "name_en", "code")
     prepopulated_fields = {"code": ("name_en",)}
+    fields = (("name", "name_en"), "code")
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(_procedure_count=Count("procedures"))
@@ -44,8 +58,9 @@ class FieldAdmin(admin.ModelAdmin):
 
 @admin.register(ResultType)
 class ResultTypeAdmin(admin.ModelAdmin):
-    list_display = ("name", "code", "validity_months")
+    list_display = ("name", "name_en", "code", "validity_months")
     search_fields = ("name", "name_en", "code")
+    fields = (("name", "name_en"), "code", "validity_months")
 
 
 class DocumentComponentForm(forms.ModelForm):
@@ -63,8 +78,10 @@ class DocumentComponentForm(forms.ModelForm):
             "name_en",
             "is_required",
             "copies",
+            "copies_en",
             "position",
             "note",
+            "note_en",
             "accepted_formats",
             "max_size_mb",
             "template_file",
@@ -79,8 +96,9 @@ class DocumentComponentInline(admin.StackedInline):
     extra = 0
     fields = (
         ("name", "name_en"),
-        ("is_required", "copies", "position"),
-        "note",
+        ("is_required", "position"),
+        ("copies", "copies_en"),
+        ("note", "note_en"),
         ("accepted_formats", "max_size_mb"),
         "template_file",
         "document_types",
@@ -89,26 +107,22 @@ class DocumentComponentInline(admin.StackedInline):
     filter_horizontal = ("satisfied_by",)
 
 
-class FormFieldInline(admin.TabularInline):
+class FormFieldInline(admin.StackedInline):
+    # Stacked, not tabular: with the English twins a row would be too wide to read.
     model = FormField
     extra = 0
     fields = (
-        "position",
-        "key",
-        "label",
-        "label_en",
-        "field_type",
-        "is_required",
-        "prefill_source",
-        "choices",
-        "help_text",
+        ("position", "key", "field_type", "is_required", "prefill_source"),
+        ("label", "label_en"),
+        ("help_text", "help_text_en"),
+        ("choices", "choices_en"),
     )
 
 
 class LegalBasisInline(admin.TabularInline):
     model = LegalBasis
     extra = 0
-    fields = ("position", "number", "title")
+    fields = ("position", "number", "title", "title_en")
 
 
 @admin.register(Procedure)
@@ -135,10 +149,18 @@ class ProcedureAdmin(admin.ModelAdmin):
     save_on_top = True
     inlines = (DocumentComponentInline, FormFieldInline, LegalBasisInline)
     fieldsets = (
-        (None, {"fields": ("code", "name", "name_en", "field", "is_active")}),
+        (None, {"fields": ("code", ("name", "name_en"), "field", "is_active")}),
         (
             _("Who handles it"),
-            {"fields": ("level", "agencies", "kind", "service_level", "applicants")},
+            {
+                "fields": (
+                    "level",
+                    "agencies",
+                    "kind",
+                    "service_level",
+                    ("applicants", "applicants_en"),
+                )
+            },
         ),
         (
             _("Time and fees"),
@@ -152,7 +174,16 @@ class ProcedureAdmin(admin.ModelAdmin):
                 )
             },
         ),
-        (_("Result and steps"), {"fields": ("result_types", "steps", "conditions")}),
+        (
+            _("Result and steps"),
+            {
+                "fields": (
+                    "result_types",
+                    ("steps", "steps_en"),
+                    ("conditions", "conditions_en"),
+                )
+            },
+        ),
     )
 
 

@@ -1,18 +1,21 @@
 """The procedure catalog: who handles what, which documents it takes, how long it lasts.
 
-Names are stored in Vietnamese (the legal wording) with an optional English
-translation; `display_name` picks the one for the active language.
+Texts are stored in Vietnamese (the legal wording) with an optional English
+translation for what citizens read; each `display_*` property picks the one
+for the active language and returns a `CatalogText`, which tells templates
+when an English page shows the Vietnamese text (procedures/catalog_text.py).
 """
 
 import math
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.urls import reverse
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from procedures.catalog_text import ENGLISH, VIETNAMESE, CatalogText, is_english_page
 from procedures.constants import (
     DEFAULT_ACCEPTED_FORMATS,
     DEFAULT_MAX_UPLOAD_MB,
@@ -31,16 +34,26 @@ from procedures.constants import (
 from procedures.search import fold
 
 
-def localized(vietnamese: str, english: str) -> str:
+def localized(vietnamese: str, english: str) -> CatalogText:
     """The English text when English is active and there is one; else the Vietnamese."""
-    if english and (get_language() or "vi").startswith("en"):
-        return english
-    return vietnamese
+    if english and is_english_page():
+        return CatalogText(english, ENGLISH)
+    return CatalogText(vietnamese, VIETNAMESE)
+
+
+ENGLISH_HELP = _("Shown on English pages; leave empty to show the Vietnamese text.")
+
+
+def _lines(text: str) -> list[str]:
+    """The non-blank lines of a one-per-line text field, stripped."""
+    return [line.strip() for line in text.splitlines() if line.strip()]
 
 
 class BilingualNameMixin(models.Model):
     name = models.CharField(_("name (Vietnamese)"), max_length=500)
-    name_en = models.CharField(_("name (English)"), max_length=500, blank=True)
+    name_en = models.CharField(
+        _("name (English)"), max_length=500, blank=True, help_text=ENGLISH_HELP
+    )
 
     class Meta:
         abstract = True
@@ -159,7 +172,10 @@ class Procedure(BilingualNameMixin):
     service_level = models.CharField(
         _("online service level"), max_length=20, choices=ServiceLevel.choices
     )
-    applicants = models.TextField(_("who may apply"), blank=True)
+    applicants = models.TextField(_("who may apply (Vietnamese)"), blank=True)
+    applicants_en = models.TextField(
+        _("who may apply (English)"), blank=True, help_text=ENGLISH_HELP
+    )
     processing_time = models.PositiveSmallIntegerField(
         _("processing time"),
         help_text=_("In the unit below. Zero with 'same day' means due the day received."),
@@ -193,8 +209,10 @@ class Procedure(BilingualNameMixin):
     result_types = models.ManyToManyField(
         ResultType, verbose_name=_("result types issued"), related_name="procedures", blank=True
     )
-    steps = models.TextField(_("steps"), blank=True)
-    conditions = models.TextField(_("conditions"), blank=True)
+    steps = models.TextField(_("steps (Vietnamese)"), blank=True)
+    steps_en = models.TextField(_("steps (English)"), blank=True, help_text=ENGLISH_HELP)
+    conditions = models.TextField(_("conditions (Vietnamese)"), blank=True)
+    conditions_en = models.TextField(_("conditions (English)"), blank=True, help_text=ENGLISH_HELP)
     time_note = models.TextField(
         _("processing time notes"),
         blank=True,
@@ -239,6 +257,18 @@ class Procedure(BilingualNameMixin):
             return 0
         return max(self.fee_vnd - self.effective_fee_online_vnd, 0)
 
+    @property
+    def display_applicants(self) -> CatalogText:
+        return localized(self.applicants, self.applicants_en)
+
+    @property
+    def display_steps(self) -> CatalogText:
+        return localized(self.steps, self.steps_en)
+
+    @property
+    def display_conditions(self) -> CatalogText:
+        return localized(self.conditions, self.conditions_en)
+
     def processing_working_hours(self, *, online: bool) -> int:
         """Processing time in office hours, shortened for online filing.
 
@@ -259,7 +289,10 @@ class Procedure(BilingualNameMixin):
 class LegalBasis(models.Model):
     procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="legal_bases")
     number = models.CharField(_("reference number"), max_length=120)
-    title = models.CharField(_("summary"), max_length=500, blank=True)
+    title = models.CharField(_("summary (Vietnamese)"), max_length=500, blank=True)
+    title_en = models.CharField(
+        _("summary (English)"), max_length=500, blank=True, help_text=ENGLISH_HELP
+    )
     position = models.PositiveSmallIntegerField(_("order"), default=0)
 
     class Meta:
@@ -270,6 +303,10 @@ class LegalBasis(models.Model):
     def __str__(self):
         return self.number
 
+    @property
+    def display_title(self) -> CatalogText:
+        return localized(self.title, self.title_en)
+
 
 class DocumentComponent(BilingualNameMixin):
     """A document the applicant provides (thành phần hồ sơ)."""
@@ -277,9 +314,22 @@ class DocumentComponent(BilingualNameMixin):
     procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="components")
     is_required = models.BooleanField(_("required"), default=True)
     copies = models.CharField(
-        _("copies"), max_length=200, blank=True, help_text=_("e.g. 1 original, 1 certified copy")
+        _("copies (Vietnamese)"),
+        max_length=200,
+        blank=True,
+        help_text=_("e.g. 1 bản chính, 1 bản sao chứng thực"),
     )
-    note = models.TextField(_("note"), blank=True)
+    copies_en = models.CharField(
+        _("copies (English)"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "e.g. 1 original, 1 certified copy. Shown on English pages; leave empty to "
+            "show the Vietnamese text."
+        ),
+    )
+    note = models.TextField(_("note (Vietnamese)"), blank=True)
+    note_en = models.TextField(_("note (English)"), blank=True, help_text=ENGLISH_HELP)
     accepted_formats = models.CharField(
         _("accepted formats"),
         max_length=100,
@@ -324,6 +374,14 @@ class DocumentComponent(BilingualNameMixin):
     def format_list(self) -> list[str]:
         return [f for f in self.accepted_formats.split(",") if f]
 
+    @property
+    def display_copies(self) -> CatalogText:
+        return localized(self.copies, self.copies_en)
+
+    @property
+    def display_note(self) -> CatalogText:
+        return localized(self.note, self.note_en)
+
 
 class FormField(models.Model):
     """A field of a procedure's declaration form (tờ khai)."""
@@ -331,15 +389,34 @@ class FormField(models.Model):
     procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="form_fields")
     key = models.SlugField(_("key"), max_length=60)
     label = models.CharField(_("label (Vietnamese)"), max_length=300)
-    label_en = models.CharField(_("label (English)"), max_length=300, blank=True)
+    label_en = models.CharField(
+        _("label (English)"), max_length=300, blank=True, help_text=ENGLISH_HELP
+    )
     field_type = models.CharField(
         _("type"), max_length=20, choices=FormFieldType.choices, default=FormFieldType.TEXT
     )
     is_required = models.BooleanField(_("required"), default=True)
     choices = models.TextField(
-        _("choices"), blank=True, help_text=_("One per line, for choice fields.")
+        _("choices (Vietnamese)"),
+        blank=True,
+        help_text=_(
+            "One per line, for choice fields. These are the values stored in the "
+            "declaration, whatever the language of the page."
+        ),
     )
-    help_text = models.CharField(_("help text"), max_length=500, blank=True)
+    choices_en = models.TextField(
+        _("choices (English)"),
+        blank=True,
+        help_text=_(
+            "One per line, in the same order and as many as the Vietnamese choices; only "
+            "the label changes, the stored value stays the Vietnamese choice. Shown on "
+            "English pages; leave empty to show the Vietnamese text."
+        ),
+    )
+    help_text = models.CharField(_("help text (Vietnamese)"), max_length=500, blank=True)
+    help_text_en = models.CharField(
+        _("help text (English)"), max_length=500, blank=True, help_text=ENGLISH_HELP
+    )
     prefill_source = models.CharField(
         _("prefill from profile"),
         max_length=30,
@@ -360,13 +437,57 @@ class FormField(models.Model):
     def __str__(self):
         return self.label
 
+    def clean(self):
+        super().clean()
+        # Labels are matched to values by position: a missing or extra line
+        # would show every later choice under the wrong English label.
+        english = _lines(self.choices_en)
+        if english and len(english) != len(self.choice_list):
+            raise ValidationError(
+                {
+                    "choices_en": ValidationError(
+                        _(
+                            "Give one English choice for each Vietnamese choice, in the same "
+                            "order: %(expected)s expected, %(given)s given."
+                        ),
+                        code="choices_en_count",
+                        params={"expected": len(self.choice_list), "given": len(english)},
+                    )
+                }
+            )
+
     @property
-    def display_label(self) -> str:
+    def display_label(self) -> CatalogText:
         return localized(self.label, self.label_en)
 
     @property
+    def display_help_text(self) -> CatalogText:
+        return localized(self.help_text, self.help_text_en)
+
+    @property
     def choice_list(self) -> list[str]:
-        return [line.strip() for line in self.choices.splitlines() if line.strip()]
+        """The stored values of a choice field: its Vietnamese choices."""
+        return _lines(self.choices)
+
+    @property
+    def choice_options(self) -> list[tuple[str, CatalogText]]:
+        """(stored value, label for the active language) of each choice."""
+        values = self.choice_list
+        english = _lines(self.choices_en)
+        if len(english) != len(values):
+            # clean() refuses this; rows written around it show Vietnamese
+            # labels rather than labels shifted onto the wrong values.
+            english = [""] * len(values)
+        return [
+            (value, localized(value, label)) for value, label in zip(values, english, strict=True)
+        ]
+
+    def choice_label(self, value: str) -> CatalogText | str:
+        """The label of a stored choice value; the value itself if it is not a choice."""
+        for choice, label in self.choice_options:
+            if choice == value:
+                return label
+        return value
 
 
 class CalendarException(models.Model):

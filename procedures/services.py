@@ -127,7 +127,7 @@ def procedure_upsert(
     * `components`: mappings of DocumentComponent fields, matched by `name`,
       with an optional `satisfied_by` iterable of ResultType;
     * `form_fields`: mappings of FormField fields, matched by `key`; `choices`
-      may be a list, stored one per line.
+      and `choices_en` may be lists, stored one per line.
 
     Rows are matched by name rather than by position so that inserting a
     document keeps the ids of the others (dossiers refer to them); rows no
@@ -156,8 +156,9 @@ def procedure_upsert(
 
 def _with_choice_text(row: Mapping[str, Any]) -> dict[str, Any]:
     row = dict(row)
-    if isinstance(row.get("choices"), list | tuple):
-        row["choices"] = "\n".join(row["choices"])
+    for name in ("choices", "choices_en"):
+        if isinstance(row.get(name), list | tuple):
+            row[name] = "\n".join(row[name])
     return row
 
 

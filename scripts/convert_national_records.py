@@ -16,7 +16,11 @@ running the tool again reproduces the catalog exactly:
 * slug codes for the fields, English names of the result types;
 * the declaration form (tờ khai) fields of each procedure;
 * which document components an earlier result can satisfy (`satisfied_by`);
-* the announced calendar exceptions.
+* the announced calendar exceptions;
+* English for what citizens read (see "English texts" below): who may apply
+  and every copies wording, form help texts and choices, and the documents and
+  main laws of a few procedures only, so that the demo also shows English
+  pages falling back to the Vietnamese text.
 
 The output format is described in `procedures/management/commands/seed_demo.py`.
 Only the standard library is used, so the tool runs without Django.
@@ -323,8 +327,21 @@ def document_types(name: str) -> list[str]:
 
 
 def field(
-    key, label, label_en, field_type="text", *, required=True, choices=(), help_text="", prefill=""
+    key,
+    label,
+    label_en,
+    field_type="text",
+    *,
+    required=True,
+    choices=(),
+    choices_en=(),
+    help_text="",
+    help_text_en="",
+    prefill="",
 ):
+    # Labels are matched to the stored values by position (FormField.clean checks it too).
+    if choices_en and len(choices_en) != len(choices):
+        raise ValueError(f"form field {key}: {len(choices_en)} English choices for {len(choices)}")
     return {
         "key": key,
         "label": label,
@@ -332,7 +349,9 @@ def field(
         "field_type": field_type,
         "is_required": required,
         "choices": list(choices),
+        "choices_en": list(choices_en),
         "help_text": help_text,
+        "help_text_en": help_text_en,
         "prefill_source": prefill,
     }
 
@@ -344,7 +363,8 @@ APPLICANT_FIELDS = [
           prefill="full_name"),
     field("national_id", "Số định danh cá nhân", "Personal identification number",
           "national_id", prefill="national_id",
-          help_text="12 chữ số, in trên thẻ căn cước."),
+          help_text="12 chữ số, in trên thẻ căn cước.",
+          help_text_en="12 digits, printed on the citizen ID card."),
     field("date_of_birth", "Ngày, tháng, năm sinh", "Date of birth", "date",
           prefill="date_of_birth"),
     field("phone", "Số điện thoại", "Phone number", prefill="phone"),
@@ -358,20 +378,27 @@ CURRENT_ADDRESS = field(
 )
 
 GENDERS = ["Nam", "Nữ"]
+GENDERS_EN = ["Male", "Female"]
 
 CHILD_FIELDS = [
     field("relationship", "Quan hệ với người được khai sinh", "Relationship to the child",
-          "choice", choices=["Cha", "Mẹ", "Ông, bà", "Người thân thích khác"]),
+          "choice", choices=["Cha", "Mẹ", "Ông, bà", "Người thân thích khác"],
+          choices_en=["Father", "Mother", "Grandparent", "Other relative"]),
     field("child_full_name", "Họ, chữ đệm và tên của trẻ", "Child's full name"),
     field("child_date_of_birth", "Ngày, tháng, năm sinh của trẻ", "Child's date of birth", "date"),
-    field("child_gender", "Giới tính của trẻ", "Child's gender", "choice", choices=GENDERS),
+    field("child_gender", "Giới tính của trẻ", "Child's gender", "choice", choices=GENDERS,
+          choices_en=GENDERS_EN),
     field("child_ethnicity", "Dân tộc của trẻ", "Child's ethnicity"),
     field("child_place_of_birth", "Nơi sinh của trẻ", "Child's place of birth",
-          help_text="Tên cơ sở y tế hoặc địa chỉ nơi trẻ được sinh ra."),
+          help_text="Tên cơ sở y tế hoặc địa chỉ nơi trẻ được sinh ra.",
+          help_text_en="The name of the health facility, or the address where the child "
+                       "was born."),
     field("father_full_name", "Họ, chữ đệm và tên người cha", "Father's full name",
-          required=False, help_text="Để trống nếu chưa xác định được cha."),
+          required=False, help_text="Để trống nếu chưa xác định được cha.",
+          help_text_en="Leave empty if the father has not been established."),
     field("mother_full_name", "Họ, chữ đệm và tên người mẹ", "Mother's full name",
-          required=False, help_text="Để trống nếu chưa xác định được mẹ."),
+          required=False, help_text="Để trống nếu chưa xác định được mẹ.",
+          help_text_en="Leave empty if the mother has not been established."),
 ]
 
 HOUSEHOLD_BUSINESS_NUMBER = field(
@@ -416,15 +443,19 @@ EXTRA_FIELDS = {
     "1.004873": [
         field("marital_status", "Tình trạng hôn nhân hiện tại", "Current marital status",
               "choice",
-              choices=["Chưa kết hôn", "Đang có vợ/chồng", "Đã ly hôn", "Vợ/chồng đã chết"]),
+              choices=["Chưa kết hôn", "Đang có vợ/chồng", "Đã ly hôn", "Vợ/chồng đã chết"],
+              choices_en=["Never married", "Married", "Divorced", "Widowed"]),
         field("purpose", "Mục đích sử dụng", "Purpose of use",
-              help_text="Ví dụ: để đăng ký kết hôn, để vay vốn ngân hàng."),
+              help_text="Ví dụ: để đăng ký kết hôn, để vay vốn ngân hàng.",
+              help_text_en="For example: to register a marriage, to take out a bank loan."),
     ],
     # Copy of a civil-status extract / birth certificate
     "2.000635": [
         field("document_type", "Loại giấy tờ cần cấp bản sao", "Document to copy", "choice",
               choices=["Giấy khai sinh", "Giấy chứng nhận kết hôn", "Trích lục khai tử",
-                       "Trích lục hộ tịch khác"]),
+                       "Trích lục hộ tịch khác"],
+              choices_en=["Birth certificate", "Marriage certificate", "Death extract",
+                          "Other civil-status extract"]),
         field("subject_full_name", "Họ, chữ đệm và tên người được đăng ký hộ tịch",
               "Full name of the person registered"),
         field("copies", "Số bản sao", "Number of copies", "number"),
@@ -458,7 +489,8 @@ EXTRA_FIELDS = {
     # Judicial record certificate
     "3.000333": [
         field("request_type", "Loại Phiếu lý lịch tư pháp", "Type of certificate", "choice",
-              choices=["Phiếu số 1", "Phiếu số 2"]),
+              choices=["Phiếu số 1", "Phiếu số 2"],
+              choices_en=["Certificate no. 1", "Certificate no. 2"]),
         field("purpose", "Mục đích sử dụng Phiếu", "Purpose of the certificate"),
         field("copies", "Số lượng Phiếu yêu cầu cấp", "Number of certificates", "number"),
     ],
@@ -466,7 +498,7 @@ EXTRA_FIELDS = {
     "3.000347": [
         field("licence_number", "Số giấy phép lái xe", "Driving licence number"),
         field("licence_class", "Hạng giấy phép lái xe", "Licence class",
-              help_text="Ví dụ: A1, B."),
+              help_text="Ví dụ: A1, B.", help_text_en="For example: A1, B."),
     ],
     # Household business
     "1.001612": [
@@ -484,7 +516,8 @@ EXTRA_FIELDS = {
     "1.001570": [
         HOUSEHOLD_BUSINESS_NUMBER,
         field("request", "Nội dung đăng ký", "Request", "choice",
-              choices=["Tạm ngừng kinh doanh", "Tiếp tục kinh doanh trước thời hạn"]),
+              choices=["Tạm ngừng kinh doanh", "Tiếp tục kinh doanh trước thời hạn"],
+              choices_en=["Temporary suspension", "Early resumption"]),
         field("start_date", "Từ ngày", "From", "date"),
         field("end_date", "Đến ngày", "Until", "date", required=False),
     ],
@@ -556,6 +589,170 @@ EXTRA_FIELDS = {
     ],
 }
 # fmt: on
+
+# --------------------------------------------------------------------------
+# English texts
+# --------------------------------------------------------------------------
+# The national records are in Vietnamese. What citizens read on English pages
+# is translated here; what is not stays Vietnamese there, marked lang="vi".
+# Who may apply and the copies are translated everywhere; documents and laws
+# only for birth and marriage registration and the judicial record
+# certificate, so that the demo shows both. Keys are the exact Vietnamese
+# texts, so a changed record drops its translation instead of mistranslating.
+
+# Who may apply is a list of the national database's applicant kinds.
+APPLICANT_KINDS_EN = {
+    "Công dân Việt Nam": "Vietnamese citizens",
+    "Người Việt Nam định cư ở nước ngoài": "Vietnamese people residing abroad",
+    "Người nước ngoài cư trú tại Việt Nam": "Foreigners residing in Vietnam",
+    "Người nước ngoài": "Foreigners",
+    "Tổ chức (không bao gồm doanh nghiệp, HTX)": (
+        "Organisations (other than enterprises and cooperatives)"
+    ),
+    "Tổ chức nước ngoài": "Foreign organisations",
+    "Doanh nghiệp có vốn đầu tư nước ngoài": "Foreign-invested enterprises",
+    "Doanh nghiệp": "Enterprises",
+    "Hợp tác xã": "Cooperatives",
+    "Cán bộ, công chức, viên chức": "Public officials and employees",
+}
+
+COPIES_EN = {
+    "1 bản chính": "1 original",
+    "1 bản": "1 copy",
+    "1 bản sao": "1 copy",
+    "bản sao": "a copy",
+    "xuất trình bản chính": "show the original",
+    "xuất trình": "to be shown",
+    "02 bộ": "2 sets",
+    "1 bản chính hoặc bản sao có chứng thực": "1 original or certified copy",
+}
+
+_ID_DOCUMENT = (
+    "Giấy tờ tùy thân (hộ chiếu / thẻ căn cước / căn cước điện tử / giấy chứng nhận căn "
+    "cước) – xuất trình khi nộp trực tiếp"
+)
+_RESIDENCE_PROOF = (
+    "Giấy tờ chứng minh nơi cư trú – chỉ khi cơ quan đăng ký không khai thác được thông "
+    "tin cư trú từ CSDL quốc gia về dân cư"
+)
+
+COMPONENT_NAMES_EN = {
+    # Birth registration
+    "Tờ khai đăng ký khai sinh theo mẫu (nộp trực tiếp/bưu chính) hoặc mẫu hộ tịch điện tử "
+    "tương tác (nộp trực tuyến)": (
+        "Birth registration form (in person or by post), or the interactive electronic "
+        "civil-status form (online)"
+    ),
+    "Giấy chứng sinh; nếu không có: văn bản của người làm chứng, hoặc giấy cam đoan về việc sinh": (
+        "Birth notification; failing that, a witness's statement or a sworn statement of the birth"
+    ),
+    "Biên bản về việc trẻ bị bỏ rơi do cơ quan có thẩm quyền lập": (
+        "Record of the child's abandonment, drawn up by the competent authority"
+    ),
+    "Văn bản xác nhận của cơ sở y tế đã thực hiện kỹ thuật hỗ trợ sinh sản cho việc mang thai hộ": (
+        "Confirmation from the health facility that performed assisted reproduction for the "
+        "surrogacy"
+    ),
+    "Văn bản ủy quyền (nếu ủy quyền); không cần chứng thực nếu người được ủy quyền là ông, "
+    "bà, cha, mẹ, con, vợ, chồng, anh, chị, em ruột – phải được chứng thực trong các trường "
+    "hợp khác": (
+        "Letter of authorisation (if someone files for you); it needs no certification if "
+        "that person is your grandparent, parent, child, spouse or sibling, and must be "
+        "certified otherwise"
+    ),
+    _ID_DOCUMENT: (
+        "Identity document (passport / ID card / electronic ID / identity certificate), "
+        "shown when filing in person"
+    ),
+    _RESIDENCE_PROOF: (
+        "Proof of residence, only when the registering office cannot read it from the "
+        "national population database"
+    ),
+    # Marriage registration
+    "Tờ khai đăng ký kết hôn theo mẫu, đủ thông tin hai bên (có thể khai chung một tờ khai) "
+    "– nộp trực tiếp; hoặc mẫu hộ tịch điện tử tương tác – nộp trực tuyến": (
+        "Marriage registration form with both partners' details (one joint form is allowed), "
+        "in person; or the interactive electronic civil-status form, online"
+    ),
+    # Judicial record certificate
+    "Tờ khai yêu cầu cấp Phiếu lý lịch tư pháp (Mẫu 01/2025/LLTP; bản điện tử tương tác Mẫu "
+    "04/2025/LLTP)": (
+        "Application form for a judicial record certificate (Form 01/2025/LLTP; interactive "
+        "electronic Form 04/2025/LLTP)"
+    ),
+    "Tờ khai dùng cho trường hợp ủy quyền / cha, mẹ của người chưa thành niên (Mẫu "
+    "02/2025/LLTP; điện tử Mẫu 05/2025/LLTP)": (
+        "Application form for an authorised person or the parent of a minor (Form "
+        "02/2025/LLTP; electronic Form 05/2025/LLTP)"
+    ),
+    "Bản sao thẻ căn cước / căn cước công dân / giấy xác nhận căn cước / hộ chiếu của người "
+    "được cấp phiếu (xuất trình bản chính để đối chiếu)": (
+        "Copy of the ID card / citizen ID card / identity confirmation / passport of the "
+        "person the certificate is for (show the original for comparison)"
+    ),
+    "Văn bản ủy quyền yêu cầu cấp Phiếu lý lịch tư pháp số 1": (
+        "Letter of authorisation to request judicial record certificate no. 1"
+    ),
+    "Giấy tờ chứng minh thuộc đối tượng miễn, giảm phí": (
+        "Proof of entitlement to a fee exemption or reduction"
+    ),
+}
+
+COMPONENT_NOTES_EN = {
+    "Không nộp bản giấy nếu đã nộp bản điện tử hoặc cơ quan đã khai thác được dữ liệu Giấy "
+    "chứng sinh điện tử có ký số": (
+        "Not needed on paper if you sent the electronic one, or the office can read the "
+        "digitally signed electronic birth notification"
+    ),
+    "Chỉ khi trẻ bị bỏ rơi": "Only if the child was abandoned",
+    "Chỉ khi sinh ra do mang thai hộ": "Only if the child was born through surrogacy",
+    "Văn bản ủy quyền phải công chứng/chứng thực; không cần nếu người được ủy quyền là cha, "
+    "mẹ, vợ, chồng, con. Phiếu số 2 không được ủy quyền, trừ người chưa thành niên ủy quyền "
+    "cho cha, mẹ": (
+        "The letter must be notarised or certified, except when the authorised person is "
+        "your parent, spouse or child. Certificate no. 2 cannot be requested through someone "
+        "else, except by a minor through a parent"
+    ),
+}
+
+# number: (Vietnamese title it translates, English title)
+LEGAL_BASIS_EN = {
+    "60/2014/QH13": ("Luật Hộ tịch", "Law on Civil Status"),
+    "52/2014/QH13": ("Luật Hôn nhân và gia đình", "Law on Marriage and Family"),
+    "28/2009/QH12": ("Luật Lý lịch tư pháp", "Law on Judicial Records"),
+    "123/2015/NĐ-CP": (
+        "Nghị định quy định chi tiết một số điều và biện pháp thi hành Luật Hộ tịch",
+        "Decree detailing some articles of the Law on Civil Status and measures to implement it",
+    ),
+    "87/2020/NĐ-CP": (
+        "Nghị định về Cơ sở dữ liệu hộ tịch điện tử, đăng ký hộ tịch trực tuyến",
+        "Decree on the electronic civil-status database and online civil-status registration",
+    ),
+    "04/2020/TT-BTP": (
+        "Thông tư quy định chi tiết thi hành một số điều của Luật Hộ tịch và Nghị định "
+        "123/2015/NĐ-CP",
+        "Circular detailing some articles of the Law on Civil Status and Decree 123/2015/NĐ-CP",
+    ),
+}
+
+
+def applicants_en(text: str) -> str:
+    """Who may apply in English: each listed kind, in the record's order."""
+    kinds = sorted(APPLICANT_KINDS_EN, key=len, reverse=True)  # longest first: prefixes
+    rest, parts = text, []
+    while rest:
+        kind = next((kind for kind in kinds if rest.startswith(kind)), None)
+        if kind is None:
+            raise ConversionError(f"no English for the applicants {rest!r}")
+        parts.append(APPLICANT_KINDS_EN[kind])
+        rest = rest[len(kind) :].removeprefix(", ")
+    return ", ".join(parts)
+
+
+def legal_basis_title_en(number: str, title: str) -> str:
+    vietnamese, english = LEGAL_BASIS_EN.get(number, (None, ""))
+    return english if vietnamese == title else ""
+
 
 # --------------------------------------------------------------------------
 # Calendar exceptions beyond what the `holidays` package knows
@@ -681,12 +878,19 @@ def components(record: dict) -> list[dict]:
         matches = [prefix for prefix in wanted if component["name"].startswith(prefix)]
         if len(matches) > 1:
             raise ConversionError(f"{record['code']}: {matches} all match one component")
+        copies = component.get("copies") or ""
+        note = component.get("note") or ""
+        if copies and copies not in COPIES_EN:
+            raise ConversionError(f"{record['code']}: no English for the copies {copies!r}")
         rows.append(
             {
                 "name": component["name"],
+                "name_en": COMPONENT_NAMES_EN.get(component["name"], ""),
                 "is_required": component["required"],
-                "copies": component.get("copies") or "",
-                "note": component.get("note") or "",
+                "copies": copies,
+                "copies_en": COPIES_EN.get(copies, ""),
+                "note": note,
+                "note_en": COMPONENT_NOTES_EN.get(note, ""),
                 "accepted_formats": "pdf,jpg,png",
                 "document_types": document_types(component["name"]),
                 "satisfied_by": wanted.pop(matches[0]) if matches else [],
@@ -720,11 +924,16 @@ def procedure(record: dict) -> dict:
         "kind": "administrative",
         "service_level": service_level(record),
         "applicants": record.get("applicants_vi") or "",
+        "applicants_en": applicants_en(record.get("applicants_vi") or ""),
         **processing(record),
         **fee(record),
         "result_types": [result["result_type_code"] for result in record["results"]],
         "legal_bases": [
-            {"number": basis["number"], "title": basis.get("title_vi") or ""}
+            {
+                "number": basis["number"],
+                "title": basis.get("title_vi") or "",
+                "title_en": legal_basis_title_en(basis["number"], basis.get("title_vi") or ""),
+            }
             for basis in record["legal_basis"]
         ],
         "components": components(record),

@@ -1,14 +1,52 @@
-"""Display helpers for catalog values: fees and processing times."""
+"""Display helpers for catalog values: fees, processing times, and the language of texts.
+
+An English page shows catalog text in Vietnamese where no translation was
+entered; that text must carry `lang="vi"` (WCAG 3.1.2, Language of Parts):
+
+    {{ component.display_name|in_lang }}       inline text: wrapped in a span
+    <h1{{ procedure.display_name|lang_attr }}>  an element holding only the text
+    <div{{ procedure.display_steps|lang_attr }}>{{ procedure.display_steps|linebreaks }}</div>
+
+Both mark only a `CatalogText` (procedures/catalog_text.py) whose language
+differs from the page's, so Vietnamese pages get no extra markup. Neither
+can mark text inside an attribute or `<title>`: those stay plain.
+"""
 
 from decimal import Decimal
 
 from django import template
+from django.utils.html import conditional_escape, format_html
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
+from procedures.catalog_text import foreign_language
 from procedures.constants import TimeUnit
 
 register = template.Library()
+
+
+@register.filter(needs_autoescape=True)
+def in_lang(text, autoescape=True):
+    """The text, escaped, inside `<span lang="…">` when its language is not the page's.
+
+    With autoescaping off (plain-text e-mails) the text is left as it is: a
+    span would be shown to the reader, and there is no markup to carry it.
+    """
+    if not autoescape:
+        return text
+    lang = foreign_language(text)
+    if lang is None:
+        return conditional_escape(text)
+    return format_html('<span lang="{}">{}</span>', lang, text)
+
+
+@register.filter
+def lang_attr(text):
+    """` lang="…"` for the element that holds `text`, when its language is not the page's."""
+    lang = foreign_language(text)
+    if lang is None:
+        return ""
+    return format_html(' lang="{}"', lang)
 
 
 def _group_thousands(amount: int) -> str:

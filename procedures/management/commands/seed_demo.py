@@ -18,17 +18,24 @@ procedure records by `scripts/convert_national_records.py`) is one JSON object:
     calendar_exceptions  [{date: "YYYY-MM-DD", kind, description}]
     procedures           [{code, name, name_en, field: field code, level,
                            agencies: [agency codes], kind, service_level,
-                           applicants, processing_time, time_unit, same_day,
-                           time_note, fee_vnd, fee_online_vnd, fee_note,
+                           applicants, applicants_en, processing_time,
+                           time_unit, same_day, time_note, fee_vnd,
+                           fee_online_vnd, fee_note,
                            result_types: [result type codes],
-                           legal_bases: [{number, title}],
-                           components: [{name, is_required, copies, note,
+                           legal_bases: [{number, title, title_en}],
+                           components: [{name, name_en, is_required,
+                                         copies, copies_en, note, note_en,
                                          accepted_formats,
                                          satisfied_by: [result type codes]}],
                            form_fields: [{key, label, label_en, field_type,
                                           is_required, choices: [str],
-                                          help_text, prefill_source}],
+                                          choices_en: [str] (as many, or none),
+                                          help_text, help_text_en,
+                                          prefill_source}],
                            source: {...} provenance for people, not loaded}]
+
+An `*_en` text is what English pages show; empty, they show the Vietnamese
+one. The demo leaves some empty on purpose (scripts/convert_national_records.py).
 
 Every other key of an agency or a procedure must be a field of its model
 (e.g. `address`, `steps`, `online_reduction_percent`); values of choice
