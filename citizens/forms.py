@@ -137,6 +137,9 @@ class RegistrationForm(forms.Form):
         return cleaned
 
 
+_ADDRESS_PREFIXES = ("permanent_", "current_")
+
+
 class ProfileForm(forms.ModelForm):
     """The profile (PROFILE_FIELDS, which prefill forms) and how to be notified."""
 
@@ -175,8 +178,16 @@ class ProfileForm(forms.ModelForm):
                 "not reach this account."
             )
 
-    def profile_fields(self):
-        return [self[name] for name in PROFILE_FIELDS]
+    # The two addresses have fields of the same names (street, ward...): the
+    # page shows each set under its own legend so they cannot be mistaken.
+    def personal_fields(self):
+        return [self[name] for name in PROFILE_FIELDS if not name.startswith(_ADDRESS_PREFIXES)]
+
+    def permanent_address_fields(self):
+        return [self[name] for name in PROFILE_FIELDS if name.startswith("permanent_")]
+
+    def current_address_fields(self):
+        return [self[name] for name in PROFILE_FIELDS if name.startswith("current_")]
 
     def notification_channel_fields(self):
         return [self[name] for name in NOTIFICATION_PREFERENCE_FIELDS if name != "language"]

@@ -23,6 +23,7 @@ from citizens.constants import (
     WalletItemKind,
 )
 from citizens.national_id import validate_national_id_format
+from procedures.catalog_text import VIETNAMESE, CatalogText
 from procedures.constants import PersonalDocumentType
 
 PROVINCE_CHOICES = [(name, name) for name in PROVINCES]
@@ -351,6 +352,21 @@ class WalletItem(models.Model):
         if self.kind == WalletItemKind.RESULT and self.source_reference.startswith(prefix):
             return self.source_reference.removeprefix(prefix)
         return None
+
+    # A result's title and issuer are the legal Vietnamese names of its type and
+    # agency when it was issued, so an English page can mark them lang="vi"; a
+    # document's are the citizen's own words, in a language nobody recorded.
+    @property
+    def display_title(self) -> str:
+        if self.kind == WalletItemKind.RESULT:
+            return CatalogText(self.title, VIETNAMESE)
+        return self.title
+
+    @property
+    def display_issuer(self) -> str:
+        if self.kind == WalletItemKind.RESULT:
+            return CatalogText(self.issuer, VIETNAMESE)
+        return self.issuer
 
     @property
     def type_label(self) -> str:

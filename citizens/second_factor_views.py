@@ -19,7 +19,6 @@ from django_otp import login as otp_login
 
 from citizens import selectors, services
 from citizens.forms import SecondFactorForm, TotpConfirmForm
-from citizens.identity_views import _safe_next
 from citizens.security import client_address
 
 # Codes shown once after enrolment or renewal, until the page is left.
@@ -32,7 +31,7 @@ def _staff_only(request):
 
 
 def _next(request) -> str:
-    return _safe_next(request, request.POST.get("next") or request.GET.get("next"))
+    return selectors.safe_next_url(request, request.POST.get("next") or request.GET.get("next"))
 
 
 @never_cache
@@ -43,7 +42,7 @@ def second_factor(request):
     _staff_only(request)
     if not selectors.has_second_factor(request.user):
         return redirect("citizens:second_factor_setup")
-    form = SecondFactorForm(request.POST or None)
+    form = SecondFactorForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         device = services.second_factor_check(
             user=request.user, token=form.cleaned_data["token"], address=client_address(request)
@@ -75,7 +74,7 @@ def second_factor_setup(request):
     if selectors.has_second_factor(request.user):
         return redirect("citizens:second_factor")
     device = services.totp_enrolment_start(user=request.user)
-    form = TotpConfirmForm(request.POST or None)
+    form = TotpConfirmForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             codes = services.totp_enrolment_confirm(

@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q, QuerySet
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from citizens.constants import VERIFIED_IDENTITY_LEVELS, MembershipRole, WalletItemKind
 from citizens.models import (
@@ -91,12 +92,37 @@ def is_supervisor(user: User) -> bool:
 
 
 def landing_url(user: User) -> str:
-    """Where a user works: officers on their queue, administrators in the admin."""
-    if is_officer(user):
+    """The start page of a signed-in user with nowhere else to go: where their work is.
+
+    Every way of signing in (password, second factor, the national identity
+    provider, a confirmed registration) and every "home" link ends here when
+    no `next` page was asked for. Officers start on their queue, even when
+    they also supervise somewhere: dossiers waiting for them come first.
+    Supervisors start on their dashboard, administrators in the admin, and
+    everyone else (citizens) on their own dashboard.
+    """
+    roles = set(user.memberships.values_list("role", flat=True)) if user.is_authenticated else set()
+    if MembershipRole.OFFICER in roles:
         return reverse("dossiers:queue")
+    if MembershipRole.SUPERVISOR in roles:
+        return reverse("dossiers:supervision")
     if user.is_staff:
         return reverse("admin:index")
     return reverse("citizens:dashboard")
+
+
+def safe_next_url(request, value: str | None) -> str:
+    """`value` if it is a page of this site to go on to after signing in, else "".
+
+    Anything else (another host, `//host`, a `javascript:` address, plain
+    http on an https site) is dropped, so a crafted link cannot send someone
+    who just signed in to a look-alike site.
+    """
+    if value and url_has_allowed_host_and_scheme(
+        value, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return value
+    return ""
 
 
 def wallet_items_for_owner(user: User) -> QuerySet[WalletItem]:

@@ -1,5 +1,7 @@
 """Account, profile and wallet pages. Every object comes from a queryset scoped to the user."""
 
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
@@ -22,6 +24,7 @@ from citizens.identity_views import ID_TOKEN
 from citizens.models import User
 from citizens.security import client_address
 from portal.files import file_response
+from portal.links import public_url
 from portal.rate_limits import over_limit
 
 BACKEND = "citizens.backends.LoginIdentifierBackend"
@@ -75,9 +78,13 @@ def register(request):
     account: its holder is told by email instead, so the form cannot be used
     to find out who has an account.
     """
+    # The page the visitor was on their way to (a procedure's "file online"
+    # page, say) goes through the form and the confirmation link.
+    next_url = _next(request)
     if request.user.is_authenticated:
-        return redirect("citizens:landing")
-    form = RegistrationForm(request.POST or None)
+        return redirect(next_url or selectors.landing_url(request.user))
+    form = RegistrationForm(request.POST if request.method == "POST" else None)
+    context = {"form": form, "next": next_url}
     if request.method == "POST" and form.is_valid():
         if over_limit(
             request,
@@ -88,7 +95,7 @@ def register(request):
             form.add_error(
                 None, _("Too many registrations from your connection. Try again in an hour.")
             )
-            return render(request, "citizens/register.html", {"form": form}, status=429)
+            return render(request, "citizens/register.html", context, status=429)
         email = form.cleaned_data["email"]
         user = services.user_register(
             full_name=form.cleaned_data["full_name"],
@@ -104,29 +111,36 @@ def register(request):
             key=_by_email(request),
             rate=settings.PASSWORD_RESET_RATE_PER_ACCOUNT,
         ):
-            _send_registration_mail(request, email=email, user=user)
-        return render(request, "citizens/register_sent.html", {"email": email})
-    return render(request, "citizens/register.html", {"form": form})
+            _send_registration_mail(email=email, user=user, next_url=next_url)
+        return render(request, "citizens/register_sent.html", {"email": email, "next": next_url})
+    return render(request, "citizens/register.html", context)
 
 
-def _send_registration_mail(request, *, email: str, user: User | None) -> None:
+def _next(request) -> str:
+    return selectors.safe_next_url(request, request.POST.get("next") or request.GET.get("next"))
+
+
+def _with_next(url: str, next_url: str) -> str:
+    return f"{url}?{urlencode({'next': next_url})}" if next_url else url
+
+
+def _send_registration_mail(*, email: str, user: User | None, next_url: str) -> None:
     context = {"site_name": settings.PORTAL_NAME}
     if user is None:
         event = "registration_exists"
-        context["login_url"] = request.build_absolute_uri(reverse("citizens:login"))
-        context["reset_url"] = request.build_absolute_uri(reverse("citizens:password_reset"))
+        context["login_url"] = public_url(_with_next(reverse("citizens:login"), next_url))
+        context["reset_url"] = public_url(reverse("citizens:password_reset"))
     else:
         event = "registration_confirm"
         context["name"] = user.full_name
-        context["confirm_url"] = request.build_absolute_uri(
-            reverse(
-                "citizens:register_confirm",
-                kwargs={
-                    "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
-                    "token": default_token_generator.make_token(user),
-                },
-            )
+        confirm = reverse(
+            "citizens:register_confirm",
+            kwargs={
+                "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+                "token": default_token_generator.make_token(user),
+            },
         )
+        context["confirm_url"] = public_url(_with_next(confirm, next_url))
     send_account_mail(f"citizens/emails/{event}", context, to=email)
 
 
@@ -145,15 +159,24 @@ def register_confirm(request, uidb64, token):
     )
     if not valid:
         return render(request, "citizens/register_confirm.html", {"valid": False}, status=400)
+    # Checked again here: the link may have been edited since it was mailed.
+    next_url = _next(request)
     if request.method == "POST":
         services.user_activate(user=user)
         login(request, user, backend=BACKEND)
+        if next_url:
+            messages.success(request, _("Your account is ready."))
+            return HttpResponseRedirect(next_url)
         messages.success(
             request,
             _("Your account is ready. Complete your profile so forms can be filled in for you."),
         )
         return redirect("citizens:profile")
-    return render(request, "citizens/register_confirm.html", {"valid": True, "email": user.email})
+    return render(
+        request,
+        "citizens/register_confirm.html",
+        {"valid": True, "email": user.email, "next": next_url},
+    )
 
 
 @login_required
@@ -179,7 +202,7 @@ def dashboard(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def profile(request):
-    form = ProfileForm(request.POST or None, instance=request.user)
+    form = ProfileForm(request.POST if request.method == "POST" else None, instance=request.user)
     if request.method == "POST" and form.is_valid():
         services.profile_update(user=request.user, data=form.cleaned_data)
         messages.success(request, _("Your profile has been saved."))
@@ -211,7 +234,9 @@ def wallet(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def wallet_add(request):
-    form = WalletDocumentForm(request.POST or None, request.FILES or None)
+    form = WalletDocumentForm(
+        request.POST if request.method == "POST" else None, request.FILES or None
+    )
     if request.method == "POST" and form.is_valid():
         item = services.wallet_document_add(
             owner=request.user, data=form.cleaned_data, uploaded_file=form.cleaned_data["file"]
@@ -294,9 +319,18 @@ password_change_done = auth_views.PasswordChangeDoneView.as_view(
 
 
 class PasswordResetView(auth_views.PasswordResetView):
-    """Django's reset form, with a limit of mails per connection and per email typed."""
+    """Django's reset form, with a limit of mails per connection and per email typed.
+
+    Its link names the portal's public address (portal/links.py), not the
+    Host header of the request that asked for it.
+    """
 
     def form_valid(self, form):
+        # Read here, not in as_view(): the address is a setting of the running site.
+        self.extra_email_context = {
+            **(self.extra_email_context or {}),
+            "portal_url": settings.PORTAL_BASE_URL,
+        }
         if over_limit(
             self.request,
             group="password-reset-address",

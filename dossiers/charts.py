@@ -22,11 +22,17 @@ PALETTE = ("#0b4f8a", "#1b6e3a", "#8a4b00", "#6b2c91")
 TEXT = "#4a525a"
 GRID = "#d5dbe1"
 
-WIDTH, HEIGHT = 560, 280
-LEFT, RIGHT, TOP, BOTTOM = 48, 12, 44, 40
-FONT_SIZE = 14
+# The SVG scales to its box, and its text with it: on a 390 px phone the box is
+# about 340 px wide, so the text is set at 18 units of a 480-unit-wide drawing
+# to stay at least 12 px there (WCAG readable labels); wider screens show it larger.
+WIDTH, HEIGHT = 480, 300
+LEFT, RIGHT, TOP, BOTTOM = 64, 12, 48, 40
+FONT_SIZE = 18
+PHONE_WIDTH_PX = 340
 # At most this many labels under the x axis; the others are skipped, not squeezed.
 MAX_X_LABELS = 10
+# The width of a character of the labels, in em, to keep labels apart.
+CHAR_EM = 0.6
 
 
 @dataclass(frozen=True)
@@ -97,7 +103,13 @@ class _Frame:
         return mark_safe("".join(lines))
 
     def x_labels(self) -> SafeString:
-        every = max(1, math.ceil(len(self.labels) / MAX_X_LABELS))
+        longest = max((len(label) for label in self.labels), default=0)
+        # Every shown label has its own width and a gap of half an em.
+        every = max(
+            1,
+            math.ceil(len(self.labels) / MAX_X_LABELS),
+            math.ceil((longest + 0.5 / CHAR_EM) * FONT_SIZE * CHAR_EM / self.slot),
+        )
         return format_html_join(
             "",
             '<text x="{}" y="{}" text-anchor="middle" font-size="{}" fill="{}">{}</text>',
@@ -115,17 +127,16 @@ def _legend(series: Sequence[Series]) -> SafeString:
         colour = PALETTE[index % len(PALETTE)]
         parts.append(
             format_html(
-                '<rect x="{}" y="12" width="14" height="14" fill="{}"/>'
-                '<text x="{}" y="24" font-size="{}" fill="#1c1f23">{}</text>',
+                '<rect x="{}" y="12" width="16" height="16" fill="{}"/>'
+                '<text x="{}" y="27" font-size="{}" fill="#1c1f23">{}</text>',
                 x,
                 colour,
-                x + 20,
+                x + 22,
                 FONT_SIZE,
                 item.label,
             )
         )
-        # Room for the label at about 0.6 em per character.
-        x += 20 + int(len(item.label) * FONT_SIZE * 0.6) + 24
+        x += 22 + int(len(item.label) * FONT_SIZE * CHAR_EM) + 24
     return mark_safe("".join(parts))
 
 

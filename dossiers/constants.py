@@ -49,6 +49,9 @@ class DossierAction(models.TextChoices):
     # Not an action on the dossier: a staff member opened one of its files.
     # Recorded so the applicant sees who read their papers (ADR 10).
     FILE_VIEWED = "file_viewed", _("File opened")
+    # The applicant deleted their draft. Written just before the draft and its
+    # events are purged, so the audit chain seals who deleted it and when.
+    DELETE_DRAFT = "delete_draft", _("Draft deleted")
 
 
 class AlertKind(models.TextChoices):

@@ -17,6 +17,7 @@ from citizens.selectors import reuse_for_procedure
 from dossiers.constants import DeliveryMethod
 from dossiers.lookup import lookup_pin_clean
 from dossiers.models import Dossier
+from dossiers.services import DECLARATION_REFUSED, declaration_invalid_message
 from portal.uploads import ContentCheckedFileField
 from portal.widgets import DateInput, QuickSelect
 from procedures.constants import FormFieldType
@@ -25,20 +26,32 @@ from procedures.models import DocumentComponent, FormField
 
 def _declaration_field(form_field: FormField) -> forms.Field:
     common = {
+        # CatalogText labels and help texts reach BoundField as given, so that
+        # includes/field.html can mark an untranslated one with lang="vi".
         "label": form_field.display_label,
-        "help_text": form_field.help_text,
+        "help_text": form_field.display_help_text,
         "required": False,
     }
     kind = form_field.field_type
     if kind == FormFieldType.LONG_TEXT:
         field = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), **common)
     elif kind == FormFieldType.NUMBER:
-        field = forms.DecimalField(max_digits=18, decimal_places=2, **common)
+        field = forms.DecimalField(
+            max_digits=18,
+            decimal_places=2,
+            error_messages={"invalid": declaration_invalid_message(form_field)},
+            **common,
+        )
     elif kind == FormFieldType.DATE:
-        field = forms.DateField(widget=DateInput(), **common)
+        field = forms.DateField(
+            widget=DateInput(),
+            error_messages={"invalid": declaration_invalid_message(form_field)},
+            **common,
+        )
     elif kind == FormFieldType.CHOICE:
-        choices = [("", "—"), *[(c, c) for c in form_field.choice_list]]
-        field = forms.ChoiceField(choices=choices, **common)
+        # The value stored is the Vietnamese choice in every language; only the label changes.
+        choices = [("", "—"), *form_field.choice_options]
+        field = forms.ChoiceField(choices=choices, widget=QuickSelect, **common)
     elif kind == FormFieldType.NATIONAL_ID:
         field = forms.CharField(
             max_length=12,
@@ -108,12 +121,17 @@ class IntakeForm(ComponentDocumentsMixin, forms.Form):
     """The declaration, the agency, the delivery of the result and the documents."""
 
     agency = forms.ModelChoiceField(
-        label=_("Where to file"), queryset=None, empty_label=None, widget=QuickSelect
+        label=_("Where to file"),
+        queryset=None,
+        empty_label=None,
+        widget=QuickSelect,
+        error_messages={"required": _("Choose where to file")},
     )
     delivery_method = forms.ChoiceField(
         label=_("How do you want to receive the result?"),
         choices=DeliveryMethod.choices,
         widget=forms.RadioSelect,
+        error_messages={"required": _("Choose how you want to receive the result")},
     )
     delivery_address = forms.CharField(
         label=_("Postal address for the result"), required=False, max_length=300
@@ -141,9 +159,7 @@ class IntakeForm(ComponentDocumentsMixin, forms.Form):
             self.form_field_names.append((name, form_field.key))
         self.declaration_fields = [self[name] for name, _key in self.form_field_names]
 
-        attached = {}
-        for document in dossier.documents.filter(round=0).select_related("wallet_item"):
-            attached[document.component_id] = document
+        attached = self._attached()
         self.components = []
         for offer in reuse.components:
             component = offer.component
@@ -174,6 +190,43 @@ class IntakeForm(ComponentDocumentsMixin, forms.Form):
                     "wallet_items": {item.pk: item for item in offer.items},
                 }
             )
+        # The order of the page, so that the error summary lists errors as
+        # the applicant meets the fields.
+        document_names = []
+        for entry in self.components:
+            if entry["reuse"] is not None:
+                document_names.append(entry["reuse"].name)
+            document_names.append(entry["upload"].name)
+        self.order_fields(
+            [
+                "agency",
+                *(name for name, _key in self.form_field_names),
+                *document_names,
+                "delivery_method",
+                "delivery_address",
+            ]
+        )
+
+    def _attached(self) -> dict:
+        documents = self.dossier.documents.filter(round=0).select_related("wallet_item")
+        return {document.component_id: document for document in documents}
+
+    def refresh_attached(self) -> None:
+        """Show the documents as saved, once this request's uploads are stored."""
+        attached = self._attached()
+        for entry in self.components:
+            entry["attached"] = attached.get(entry["component"].pk)
+
+    def add_completeness_errors(self, errors: dict) -> None:
+        """What the dossier still lacks, on fields that have no error of their own yet.
+
+        A field refused for what was typed (a bad file, a wrong number) keeps
+        that error; every other missing answer is shown with it, in one round.
+        """
+        for name, messages in errors.items():
+            if name in self.fields and self.has_error(name):
+                continue
+            self.add_service_errors({name: messages})
 
     def declaration_values(self) -> dict:
         """Valid declaration values only; invalid ones stay in the re-rendered form."""
@@ -224,6 +277,18 @@ class SupplementForm(ComponentDocumentsMixin, forms.Form):
                     "wallet_items": {item.pk: item for item in items},
                 }
             )
+
+
+class DeclarationForm(forms.Form):
+    """The applicant's commitment on the check-your-answers page, before submitting."""
+
+    confirm = forms.BooleanField(
+        label=_(
+            "I declare that the information I have given is true and complete, and I am "
+            "responsible before the law for what I have declared."
+        ),
+        error_messages={"required": DECLARATION_REFUSED},
+    )
 
 
 class RatingForm(forms.Form):

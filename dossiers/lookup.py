@@ -15,13 +15,27 @@ import re
 import secrets
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.urls import reverse
+
+from portal.links import public_url
 
 LOOKUP_PIN_DIGITS = 8
 # People copy a PIN from paper with the space it is printed with, or a dash.
 _PIN_SEPARATORS = re.compile(r"[\s.\-]")
 _PIN = re.compile(rf"[0-9]{{{LOOKUP_PIN_DIGITS}}}")
+
+
+def lookup_code_forms(text: str) -> list[str]:
+    """The stored spellings a typed dossier code may stand for.
+
+    People copy a code with spaces around it, or type it in small letters
+    ("000.01.00.h15-261123-0001"). National codes are upper case; the code
+    as typed is tried too, for an agency code an administrator wrote
+    otherwise. Each form is an exact match on the unique index, never a
+    case-insensitive scan of every dossier.
+    """
+    code = (text or "").strip()
+    return list(dict.fromkeys(form for form in (code, code.upper(), code.lower()) if form))
 
 
 def lookup_pin_new() -> str:
@@ -48,4 +62,4 @@ def lookup_pin_matches(stored: str, given: str | None) -> bool:
 def lookup_url(code: str, pin: str = "") -> str:
     """The public page showing the dossier's state, printed as the receipt's QR code."""
     query = {"code": code, "pin": pin} if pin else {"code": code}
-    return f"{settings.PORTAL_BASE_URL}{reverse('dossiers:lookup')}?{urlencode(query)}"
+    return public_url(f"{reverse('dossiers:lookup')}?{urlencode(query)}")

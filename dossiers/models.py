@@ -92,6 +92,9 @@ class Dossier(ProtectedStateReload, ConcurrentTransitionMixin, models.Model):
 
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    # When the applicant declared, on the check-your-answers page, that what
+    # they gave is true and complete ("Tôi cam đoan ..."); set on submission.
+    declared_at = models.DateTimeField(_("declared"), null=True, blank=True)
     received_at = models.DateTimeField(_("received"), null=True, blank=True)
     due_at = models.DateTimeField(_("due"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)

@@ -99,6 +99,8 @@ def _detail_context(request, dossier, bound_form=None) -> dict:
         "results": selectors.dossier_results(dossier, request.user, as_officer=True),
         "action_forms": action_forms,
         "apology_form": apology_form,
+        # The form that was sent and refused, for the error summary.
+        "bound_form": bound_form,
         "can_act": can_act,
     }
 

@@ -26,7 +26,7 @@ from citizens.selectors import agencies_of, wallet_item_uses_for_officer
 from dossiers import constants
 from dossiers import queue_counts as queue_counts_cache
 from dossiers.constants import CLOSED_STATES, WORKFLOW_STATES, DossierState
-from dossiers.lookup import lookup_pin_matches
+from dossiers.lookup import lookup_code_forms, lookup_pin_matches
 from dossiers.models import Dossier, DossierDocument, DossierEvent
 from dossiers.services import is_officer_of
 from procedures import calendar
@@ -312,6 +312,7 @@ def available_actions(dossier: Dossier, user: User) -> list[str]:
 class DeclarationRow:
     label: str
     value: object
+    key: str = ""
 
     @property
     def is_date(self) -> bool:
@@ -326,8 +327,28 @@ def dossier_declaration(dossier: Dossier) -> list[DeclarationRow]:
         if form_field.field_type == FormFieldType.DATE and isinstance(value, str):
             with contextlib.suppress(ValueError):
                 value = date.fromisoformat(value)
-        rows.append(DeclarationRow(label=form_field.display_label, value=value))
+        elif form_field.field_type == FormFieldType.CHOICE and isinstance(value, str):
+            value = form_field.choice_label(value)
+        rows.append(DeclarationRow(label=form_field.display_label, value=value, key=form_field.key))
     return rows
+
+
+@dataclass
+class ComponentAttachment:
+    component: DocumentComponent
+    document: DossierDocument | None
+
+
+def dossier_documents_for_review(dossier: Dossier) -> list[ComponentAttachment]:
+    """Each document the procedure lists, with what the draft attached for it (or nothing)."""
+    attached = {
+        document.component_id: document
+        for document in dossier.documents.filter(round=0).select_related("wallet_item")
+    }
+    return [
+        ComponentAttachment(component=component, document=attached.get(component.pk))
+        for component in dossier.procedure.components.all()
+    ]
 
 
 def dossier_results(dossier: Dossier, viewer: User, *, as_officer: bool) -> list:
@@ -515,7 +536,7 @@ def public_lookup(code: str, pin: str) -> dict | None:
     tell which codes exist.
     """
     dossier = (
-        Dossier.objects.filter(code=code)
+        Dossier.objects.filter(code__in=lookup_code_forms(code))
         .exclude(state=DossierState.DRAFT)
         .select_related("procedure", "agency")
         .first()

@@ -15,7 +15,10 @@ from django.core.files.storage import default_storage
 from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import conditional_escape, escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
 from citizens import services as citizen_services
@@ -35,12 +38,21 @@ from dossiers.models import DeadlineAlert, Dossier, DossierDocument, DossierEven
 from notifications import services as notification_services
 from notifications.constants import MessageKind
 from portal import side_effects
+from portal.audit import audit_purge
 from portal.uploads import random_upload_name, safe_display_name
 from procedures import calendar
+from procedures.catalog_text import foreign_language
+from procedures.constants import FormFieldType
 from procedures.models import Agency, DocumentComponent, Procedure, ResultType
 from results_store import services as result_services
 
 DOCUMENT_FOLDER = "dossiers"
+
+# Shown when the applicant submits without ticking the declaration; the form's
+# own message too, so both say the same.
+DECLARATION_REFUSED = gettext_lazy(
+    "Tick the box to declare that the information you have given is true and complete"
+)
 
 
 class WorkflowError(ValidationError):
@@ -206,21 +218,97 @@ def dossier_draft_save(
     return dossier
 
 
+def _named(template: str, label) -> str:
+    """`template` (e.g. "Enter %(label)s") around a catalog label, written as in a sentence.
+
+    The label's first letter goes to lower case ("Họ và tên" in "Nhập họ và
+    tên"), unless it starts an acronym ("CCCD"). A label in another language
+    than the page's (an untranslated Vietnamese label on an English page)
+    keeps its `lang`, so the message is returned as markup with the label
+    escaped in a span.
+    """
+    text = str(label)
+    if len(text) > 1 and text[0].isupper() and not text[1].isupper():
+        text = text[0].lower() + text[1:]
+    lang = foreign_language(label)
+    if lang is None:
+        return template % {"label": text}
+    span = f'<span lang="{escape(lang)}">{conditional_escape(text)}</span>'
+    return mark_safe(conditional_escape(template) % {"label": span})
+
+
+def declaration_missing_message(form_field) -> str:
+    """What to do about a required declaration field left empty, by its kind (GOV.UK style)."""
+    if form_field.field_type == FormFieldType.CHOICE:
+        return _named(_("Choose %(label)s"), form_field.display_label)
+    return _named(_("Enter %(label)s"), form_field.display_label)
+
+
+def declaration_invalid_message(form_field) -> str:
+    """What to do about a number or a date that is not one."""
+    if form_field.field_type == FormFieldType.DATE:
+        return _named(_("Enter %(label)s as a real date"), form_field.display_label)
+    return _named(_("Enter %(label)s as a number"), form_field.display_label)
+
+
+def component_missing_message(component: DocumentComponent) -> str:
+    """What to do about a required document not attached."""
+    if component.document_types:
+        return _named(_("Upload %(label)s, or choose it from your wallet"), component.display_name)
+    return _named(_("Upload %(label)s"), component.display_name)
+
+
 def dossier_completeness_errors(dossier: Dossier) -> dict[str, list[str]]:
-    """What is still missing before the dossier can be submitted, by form field name."""
+    """Everything still missing before the dossier can be submitted, by form field name.
+
+    All of it at once: the applicant fixes every problem in one round.
+    """
     errors: dict[str, list[str]] = {}
     for form_field in dossier.procedure.form_fields.all():
         if form_field.is_required and not str(dossier.declaration.get(form_field.key) or ""):
-            errors[f"field_{form_field.key}"] = [_("This field is required.")]
+            errors[f"field_{form_field.key}"] = [declaration_missing_message(form_field)]
     provided = set(dossier.documents.values_list("component_id", flat=True))
     for component in dossier.procedure.components.all():
         if component.is_required and component.pk not in provided:
-            errors[f"component_{component.pk}"] = [
-                _("Attach this document, or choose it from your wallet.")
-            ]
+            errors[f"component_{component.pk}"] = [component_missing_message(component)]
     if dossier.delivery_method == DeliveryMethod.POST and not dossier.delivery_address.strip():
-        errors["delivery_address"] = [_("Give the address the result should be posted to.")]
+        errors["delivery_address"] = [_("Enter the address the result should be posted to")]
     return errors
+
+
+def dossier_draft_delete(*, dossier: Dossier, actor: User) -> None:
+    """The applicant deletes their own draft, with the files uploaded for it.
+
+    Reused wallet items are not touched: a document that reuses one has no
+    file of its own (the file is the wallet's, and other dossiers may use it).
+    The draft's audit events go with it inside `audit_purge`, after a last
+    event recording the deletion, so the audit chain keeps who deleted which
+    draft, when, and why its rows are gone (ADR 10).
+    """
+    _require_applicant(dossier, actor)
+    with transaction.atomic():
+        current = Dossier.objects.select_for_update().get(pk=dossier.pk)
+        if current.state != DossierState.DRAFT:
+            raise WorkflowError(_("Only a draft can be deleted."), code="not_draft")
+        documents = current.documents.exclude(file="")
+        names = set(documents.values_list("file", flat=True))
+        _event(
+            current,
+            actor,
+            DossierAction.DELETE_DRAFT,
+            current.state,
+            data={"procedure": current.procedure.code, "uploads": len(names)},
+        )
+        reason = f"draft dossier {current.pk} deleted by its applicant (user {actor.pk})"
+        with audit_purge(reason=reason):
+            current.delete()
+        # Upload names are random and never shared, but a file some other
+        # document still points to must stay whatever happens.
+        still_used = set(
+            DossierDocument.objects.filter(file__in=names).values_list("file", flat=True)
+        )
+        for name in names - still_used:
+            side_effects.after_commit(default_storage.delete, name)
 
 
 # --------------------------------------------------------------------------
@@ -281,15 +369,24 @@ def _on_commit_task(task, dossier_id: int) -> None:
     side_effects.queue_on_commit(task, dossier_id)
 
 
-def dossier_submit(*, dossier: Dossier, actor: User) -> Dossier:
+def dossier_submit(*, dossier: Dossier, actor: User, declared: bool) -> Dossier:
+    """File the dossier, with the applicant's declaration that what they gave is true.
+
+    `declared` is the applicant's ticked commitment ("Tôi cam đoan ..."), the
+    closing line of every Vietnamese application form: without it nothing is
+    filed, and its time is kept on the dossier.
+    """
     _require_applicant(dossier, actor)
     if dossier.state != DossierState.DRAFT:
         raise WorkflowError(_("This dossier has already been submitted."), code="not_draft")
     errors = dossier_completeness_errors(dossier)
+    if not declared:
+        errors["confirm"] = [str(DECLARATION_REFUSED)]
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
         now = timezone.now()
+        dossier.declared_at = now
         dossier.applicant_name = actor.get_full_name()
         dossier.applicant_identity_level = actor.identity_level
         dossier.fee_vnd = dossier.procedure.effective_fee_online_vnd
@@ -376,12 +473,7 @@ def dossier_resubmit(
         c for c in requested_components(dossier) if c.pk not in uploads and c.pk not in reused
     ]
     if missing:
-        raise ValidationError(
-            {
-                f"component_{c.pk}": _("Attach this document, or choose it from your wallet.")
-                for c in missing
-            }
-        )
+        raise ValidationError({f"component_{c.pk}": component_missing_message(c) for c in missing})
     round_number = dossier.events.filter(action=DossierAction.RESUBMIT).count() + 1
     with transaction.atomic():
         _add_documents(

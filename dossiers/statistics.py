@@ -93,7 +93,7 @@ CUSTOM_PERIOD_MAX_DAYS = 5 * 366
 # Agency trees are shallow; this only stops a parent loop entered by mistake.
 _MAX_AGENCY_DEPTH = 10
 _RESULT_PREFIX = "dossier:"
-_CACHE_VERSION = "v3"
+_CACHE_VERSION = "v4"
 
 
 # --------------------------------------------------------------------------
@@ -716,6 +716,8 @@ class Dashboard:
     due_soon_count: int
     due_soon_before: datetime
     ratings: list[DossierRating] = field(default_factory=list)
+    # The dashboard is live: its figures are those of the request.
+    computed_at: datetime = field(default_factory=timezone.now)
 
 
 def deadline_lists(agency_ids: list[int], now: datetime, *, limit: int = DEADLINE_LIST_LIMIT):
@@ -740,10 +742,17 @@ def deadline_lists(agency_ids: list[int], now: datetime, *, limit: int = DEADLIN
 
 
 def recent_ratings(agency_ids: list[int], period: Period, *, limit=RECENT_RATINGS_LIMIT):
+    """The latest ratings the period's satisfaction figure counts.
+
+    A rating belongs to the period its dossier was completed in, as in the
+    figure (and on the public pages), not to the day it was given: a dossier
+    completed last month and rated today is last month's.
+    """
     return list(
         DossierRating.objects.filter(
-            dossier__agency_id__in=agency_ids, created_at__gte=period.start
+            dossier__agency_id__in=agency_ids, dossier__state=DossierState.COMPLETED
         )
+        .filter(period.q("dossier__closed_at"))
         .select_related("dossier__agency", "dossier__procedure")
         .order_by("-created_at", "-id")[:limit]
     )
@@ -775,6 +784,7 @@ def supervision_dashboard(
         due_soon_count=due_soon_count,
         due_soon_before=soon_before,
         ratings=recent_ratings(ids, period),
+        computed_at=now,
     )
 
 
@@ -801,6 +811,10 @@ class PublicStatistics:
     # Names this computation of the figures: the pages cache their rendered
     # HTML under it, so new figures never show in an old page.
     version: str = field(default_factory=lambda: uuid.uuid4().hex)
+    # When they were counted: cached, they may be up to PUBLIC_CACHE_SECONDS
+    # (or, while new ones are computed, STALE_SECONDS) older than the page,
+    # so the pages say so next to them.
+    computed_at: datetime = field(default_factory=timezone.now)
 
 
 def _cached(key: str, compute, seconds: int = PUBLIC_CACHE_SECONDS):
@@ -852,10 +866,15 @@ def city_statistics(period: Period) -> PublicStatistics:
 
 
 def agency_statistics(agency: Agency, period: Period) -> PublicStatistics:
-    """An agency with the agencies below it, and its procedures."""
+    """An agency with the agencies below it, and its procedures.
+
+    Agencies no longer active (wards merged away) stay in the tree: their
+    dossiers were this agency's subtree's, and the supervisor's dashboard and
+    the city page count them too.
+    """
 
     def compute():
-        tree = AgencyTree(Agency.objects.filter(is_active=True))
+        tree = AgencyTree()
         ids = tree.subtree_ids(agency.pk)
         tallies = dossier_tallies(period, group_by="agency_id", agency_ids=ids)
         offer = procedure_offer(ids)

@@ -14,7 +14,7 @@ from citizens.security import client_address
 from dossiers import selectors, services
 from dossiers.constants import DossierState
 from dossiers.downloads import document_response, receipt_response
-from dossiers.forms import IntakeForm, LookupForm, RatingForm, SupplementForm
+from dossiers.forms import DeclarationForm, IntakeForm, LookupForm, RatingForm, SupplementForm
 from portal.files import file_response
 from portal.rate_limits import over_limit
 from procedures.models import Procedure
@@ -61,6 +61,7 @@ def start(request, procedure_code):
 @login_required
 @require_http_methods(["GET", "POST"])
 def edit(request, pk):
+    """Step 1: the form. "Continue" checks everything and leads to the review."""
     dossier = _my_dossier(request, pk, state=DossierState.DRAFT)
     if request.method == "GET":
         form = IntakeForm(dossier=dossier)
@@ -80,20 +81,66 @@ def edit(request, pk):
         uploads=form.uploads(),
         reused=form.reused(),
     )
-    if valid and request.POST.get("action") == "submit":
+    form.refresh_attached()
+    if request.POST.get("action") == "save":
+        if valid:
+            messages.success(
+                request, _("Your draft is saved. You can come back to it at any time.")
+            )
+            return redirect("dossiers:edit", pk=dossier.pk)
+    else:
+        # Every problem in one round: what the dossier still lacks is shown
+        # next to what this request got wrong (a refused file, say).
+        form.add_completeness_errors(services.dossier_completeness_errors(dossier))
+        if not form.errors:
+            return redirect("dossiers:review", pk=dossier.pk)
+    return render(request, "dossiers/intake.html", {"form": form, "dossier": dossier}, status=400)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def review(request, pk):
+    """Step 2: check your answers, declare them true, and submit."""
+    dossier = _my_dossier(request, pk, state=DossierState.DRAFT)
+    if services.dossier_completeness_errors(dossier):
+        messages.error(request, _("Some answers are missing. Complete the form and continue."))
+        return redirect("dossiers:edit", pk=dossier.pk)
+    # Bound on POST even with nothing ticked: an empty form is a refusal.
+    form = DeclarationForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
         try:
-            services.dossier_submit(dossier=dossier, actor=request.user)
+            services.dossier_submit(
+                dossier=dossier, actor=request.user, declared=form.cleaned_data["confirm"]
+            )
         except ValidationError as error:
-            form = IntakeForm(request.POST, dossier=dossier)
-            form.is_valid()
-            form.add_service_errors(error.message_dict)
+            if set(getattr(error, "error_dict", {})) - {"confirm"}:
+                # The draft changed since this page was shown (another tab).
+                messages.error(
+                    request, _("Some answers are missing. Complete the form and continue.")
+                )
+                return redirect("dossiers:edit", pk=dossier.pk)
+            form.add_error(None, error.messages)
         else:
             return redirect("dossiers:submitted", pk=dossier.pk)
-    elif valid:
-        messages.success(request, _("Your draft is saved. You can come back to it at any time."))
-        return redirect("dossiers:edit", pk=dossier.pk)
-    messages.error(request, _("Please correct the fields marked below. What you entered is kept."))
-    return render(request, "dossiers/intake.html", {"form": form, "dossier": dossier}, status=400)
+    context = {
+        "dossier": dossier,
+        "form": form,
+        "declaration": selectors.dossier_declaration(dossier),
+        "documents": selectors.dossier_documents_for_review(dossier),
+    }
+    return render(request, "dossiers/review.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def delete(request, pk):
+    """Delete a draft: GET asks to confirm, POST deletes."""
+    dossier = _my_dossier(request, pk, state=DossierState.DRAFT)
+    if request.method == "POST":
+        services.dossier_draft_delete(dossier=dossier, actor=request.user)
+        messages.success(request, _("Your draft has been deleted."))
+        return redirect("dossiers:mine")
+    return render(request, "dossiers/delete_draft.html", {"dossier": dossier})
 
 
 @login_required

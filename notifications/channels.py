@@ -18,6 +18,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 
 from notifications.constants import NotificationChannel
+from portal.links import public_url
 
 
 class DeliveryError(Exception):
@@ -26,13 +27,6 @@ class DeliveryError(Exception):
 
 class PermanentDeliveryError(DeliveryError):
     """The message can never go out this way (no address any more); not retried."""
-
-
-def absolute_url(link: str) -> str:
-    """A portal path as an address that works outside the portal."""
-    if not link or urlsplit(link).scheme:
-        return link
-    return f"{settings.PORTAL_BASE_URL}{link}"
 
 
 def idempotency_key(notification) -> str:
@@ -84,7 +78,7 @@ def webhook_payload(notification) -> dict:
         "recipient": notification.user.phone,
         "message": notification.short_text,
         "template": notification.kind,
-        "link": absolute_url(notification.link),
+        "link": public_url(notification.link),
         "reference": notification.reference,
     }
 

@@ -42,6 +42,7 @@ from notifications.constants import (
 )
 from notifications.models import Notification
 from portal import side_effects
+from portal.links import public_url
 
 logger = logging.getLogger(__name__)
 
@@ -73,7 +74,7 @@ def render_message(*, kind: str, context: dict, recipient, link: str = "") -> di
     itself the link). Short texts are cut to SHORT_TEXT_MAX_CHARS, the link
     kept whole.
     """
-    link_url = channels.absolute_url(link)
+    link_url = public_url(link)
     values = {
         **context,
         "recipient": recipient,
@@ -81,8 +82,8 @@ def render_message(*, kind: str, context: dict, recipient, link: str = "") -> di
         "link_url": link_url,
         "portal_name": settings.PORTAL_NAME,
         "portal_city": settings.PORTAL_CITY,
-        "profile_url": channels.absolute_url(reverse("citizens:profile")),
-        "wallet_url": channels.absolute_url(reverse("citizens:wallet")),
+        "profile_url": public_url(reverse("citizens:profile")),
+        "wallet_url": public_url(reverse("citizens:wallet")),
     }
 
     def render(name: str) -> str:

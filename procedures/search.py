@@ -5,6 +5,10 @@ tone marks or spell i/y in more than one accepted way (ký/kí, quý/quí,
 thủy/thuỷ). Both the stored text and the query go through `fold`, so the match
 is a plain substring test that works on SQLite and that PostgreSQL answers
 from a trigram index (see the procedures migrations).
+
+People also type a procedure's name the way it is spoken, "thủ tục đăng ký
+khai sinh", while the catalog names it "Đăng ký khai sinh": `query_phrases`
+gives the query with such a leading word dropped, so both are looked for.
 """
 
 import re
@@ -24,3 +28,21 @@ def fold(text: str) -> str:
     text = _NON_WORD.sub(" ", text)
     text = _FINAL_Y.sub(r"\1i", text)
     return _SPACES.sub(" ", text).strip()
+
+
+# What people put before a procedure's name ("the procedure of ...") that the
+# names themselves do not start with. Folded; longest first.
+_LEADING_FILLERS = ("thu tuc hanh chinh ", "thu tuc ", "tthc ")
+
+
+def query_phrases(query: str) -> list[str]:
+    """The folded query, then the same without a leading filler word when it has one.
+
+    The last phrase is the one whose words must all appear; each phrase
+    counts when ranking exact names and names that start with the query.
+    """
+    folded = fold(query)
+    for filler in _LEADING_FILLERS:
+        if folded.startswith(filler):
+            return [folded, folded.removeprefix(filler)]
+    return [folded] if folded else []

@@ -2,11 +2,25 @@
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.functions import Concat, Length, StrIndex, Substr
 from django.utils.translation import get_language
 
 from procedures.constants import ServiceLevel
 from procedures.models import Agency, DocumentComponent, Field, Procedure
+from procedures.search import fold, query_phrases
 
 
 def procedure_list(
@@ -18,8 +32,9 @@ def procedure_list(
     service_level: str = "",
 ) -> QuerySet[Procedure]:
     qs = Procedure.objects.active().select_related("field")
-    if query:
-        qs = qs.search(query)
+    phrases = query_phrases(query)
+    if phrases:
+        qs = qs.search(phrases[-1])
     if level:
         qs = qs.filter(level=level)
     if agency_code:
@@ -28,7 +43,49 @@ def procedure_list(
         qs = qs.filter(field__code=field_code)
     if service_level:
         qs = qs.filter(service_level=service_level)
+    if phrases:
+        return _ranked(qs, query, phrases)
     return qs.order_by("name", "id")
+
+
+# Exact names are looked for among this many of the shortest names that start
+# with the query: a name equal to the query is the shortest of them.
+_EXACT_NAME_CANDIDATES = 20
+
+
+def _ranked(qs: QuerySet[Procedure], query: str, phrases: list[str]) -> QuerySet[Procedure]:
+    """Matches in the order a person looking for one procedure expects.
+
+    First the procedure whose code is the query, or whose name is the query
+    (accents, case and a leading "thủ tục" aside); then names that start with
+    the query; then every other match, by name. Someone typing "đăng ký khai
+    sinh" wants "Đăng ký khai sinh" before the procedures that merely mention
+    it ("Liên thông các thủ tục ... đăng ký khai sinh ...").
+    """
+    # search_text is "<code> <name> <English name>", folded (Procedure.save),
+    # and national codes hold no space: the name starts after the first one.
+    qs = qs.alias(
+        folded_from_name=Substr(
+            Concat(F("search_text"), Value(" ")),
+            StrIndex(F("search_text"), Value(" ")) + 1,
+        )
+    )
+    starts_with_query = Q()
+    for phrase in phrases:
+        starts_with_query |= Q(folded_from_name__startswith=f"{phrase} ")
+    candidates = (
+        qs.filter(starts_with_query)
+        .order_by(Length("name"), "id")
+        .values_list("pk", "name")[:_EXACT_NAME_CANDIDATES]
+    )
+    exact_names = [pk for pk, name in candidates if fold(name) in phrases]
+    rank = Case(
+        When(Q(pk__in=exact_names) | Q(code__iexact=query.strip()), then=Value(0)),
+        When(starts_with_query, then=Value(1)),
+        default=Value(2),
+        output_field=IntegerField(),
+    )
+    return qs.alias(search_rank=rank).order_by("search_rank", "name", "id")
 
 
 def procedure_detail(code: str) -> QuerySet[Procedure]:

@@ -33,6 +33,7 @@ from django.template.loader import select_template
 from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 
+from portal.links import public_url
 from portal.pdf import balanced_lines, render_pdf
 from result_verifier import tokens
 from result_verifier.pdf import content_revision
@@ -67,12 +68,24 @@ class Row:
     value: str
     note: str = ""
     certified: bool = True
+    same_line: bool = False
 
 
 @dataclass(frozen=True)
 class Section:
     title: str
     rows: list[Row]
+
+    @property
+    def lines(self) -> list[list[Row]]:
+        """The rows as printed: a `same_line` row shares the line of the row before it."""
+        lines: list[list[Row]] = []
+        for row in self.rows:
+            if row.same_line and lines:
+                lines[-1].append(row)
+            else:
+                lines.append([row])
+        return lines
 
 
 @dataclass(frozen=True)
@@ -84,6 +97,9 @@ class FormLine:
     `fallback` gives the value from the result itself when the data has none.
     `certified` lines are the facts the QR code vouches for and the
     verification page shows; others (who registered, ID numbers) are printed only.
+    `same_line` lines follow the one before on the same printed line, as the
+    form sets its short items ("Năm sinh: … Dân tộc: … Quốc tịch: …"); it also
+    keeps a full certificate on one page.
     """
 
     label: str
@@ -91,6 +107,7 @@ class FormLine:
     fallback: Callable | None = None
     in_words: bool = False
     certified: bool = False
+    same_line: bool = False
 
 
 @dataclass(frozen=True)
@@ -102,7 +119,7 @@ class FormSection:
 def verification_url(result) -> str:
     """The public page that verifies this result, printed under its QR code."""
     path = reverse("results_store:verify_result", args=[result.public_id])
-    return f"{settings.PORTAL_BASE_URL}{path}"
+    return public_url(path)
 
 
 def _is_verification_url(url: str) -> bool:
@@ -251,7 +268,15 @@ def _form_sections(result, form: tuple[FormSection, ...]) -> list[Section]:
             note = ""
             if line.in_words and (day := _parse_date(value)):
                 note = f"({date_in_words(day).capitalize()})"
-            rows.append(Row(label=line.label, value=value, note=note, certified=line.certified))
+            rows.append(
+                Row(
+                    label=line.label,
+                    value=value,
+                    note=note,
+                    certified=line.certified,
+                    same_line=line.same_line and not note,
+                )
+            )
         if rows:
             sections.append(Section(title=form_section.title, rows=rows))
     others = [
@@ -277,8 +302,8 @@ def _parent_lines(who: str, key: str) -> tuple[FormLine, ...]:
             "Năm sinh",
             (f"{key}_year_of_birth", f"{key}_date_of_birth", f"Năm sinh của {person}"),
         ),
-        FormLine("Dân tộc", (f"{key}_ethnicity", f"Dân tộc của {person}")),
-        FormLine("Quốc tịch", (f"{key}_nationality", f"Quốc tịch của {person}")),
+        FormLine("Dân tộc", (f"{key}_ethnicity", f"Dân tộc của {person}"), same_line=True),
+        FormLine("Quốc tịch", (f"{key}_nationality", f"Quốc tịch của {person}"), same_line=True),
         FormLine("Nơi cư trú", (f"{key}_residence", f"Nơi cư trú của {person}")),
     )
 
@@ -305,8 +330,14 @@ RESULT_FORMS: dict[str, tuple[FormSection, ...]] = {
                 FormLine(
                     "Giới tính", ("child_gender", "Giới tính của trẻ", "Giới tính"), certified=True
                 ),
-                FormLine("Dân tộc", ("child_ethnicity", "Dân tộc của trẻ", "Dân tộc")),
-                FormLine("Quốc tịch", ("child_nationality", "Quốc tịch của trẻ", "Quốc tịch")),
+                FormLine(
+                    "Dân tộc", ("child_ethnicity", "Dân tộc của trẻ", "Dân tộc"), same_line=True
+                ),
+                FormLine(
+                    "Quốc tịch",
+                    ("child_nationality", "Quốc tịch của trẻ", "Quốc tịch"),
+                    same_line=True,
+                ),
                 FormLine(
                     "Nơi sinh",
                     ("child_place_of_birth", "Nơi sinh của trẻ", "Nơi sinh"),
@@ -363,8 +394,8 @@ RESULT_FORMS: dict[str, tuple[FormSection, ...]] = {
                     certified=True,
                 ),
                 FormLine("Giới tính", ("gender", "Giới tính")),
-                FormLine("Dân tộc", ("ethnicity", "Dân tộc")),
-                FormLine("Quốc tịch", ("nationality", "Quốc tịch")),
+                FormLine("Dân tộc", ("ethnicity", "Dân tộc"), same_line=True),
+                FormLine("Quốc tịch", ("nationality", "Quốc tịch"), same_line=True),
                 FormLine(
                     "Số định danh cá nhân",
                     ("national_id", "Số định danh cá nhân", "Giấy tờ tùy thân"),

@@ -201,7 +201,9 @@ def digitize(request):
     """An officer enters an older paper result; the store issues it signed and marked digitized."""
     if not selectors.issuing_agencies(request.user).exists():
         raise Http404
-    form = DigitizeForm(request.POST or None, request.FILES or None, user=request.user)
+    form = DigitizeForm(
+        request.POST if request.method == "POST" else None, request.FILES or None, user=request.user
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

@@ -22,6 +22,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from procedures.catalog_text import VIETNAMESE, CatalogText
 from result_verifier import tokens, trust
 from result_verifier import verdict as offline
 from result_verifier.pdf import content_revision
@@ -186,7 +187,9 @@ def verdict_for_status(
         verdict,
         result=result,
         result_type_name=result.result_type.display_name,
-        issuer_name=result.agency.name,
+        # The legal Vietnamese name, as the signature names the issuer: an
+        # English page marks it lang="vi" (procedures.catalog_text).
+        issuer_name=CatalogText(result.agency.name, VIETNAMESE),
     )
     status_date = (
         timezone.localtime(result.status_changed_at, VIETNAM).date()

@@ -1,7 +1,9 @@
 """Display of statistics: percentages and averages, with "–" for a figure that cannot exist."""
 
 from django import template
+from django.utils import dateformat, timezone
 from django.utils.formats import number_format
+from django.utils.html import format_html
 
 register = template.Library()
 
@@ -29,3 +31,16 @@ def count(value):
     if value is None or value == "":
         return MISSING
     return number_format(int(value), force_grouping=True)
+
+
+@register.simple_tag
+def time_element(moment):
+    """A moment as "14:05 08/12/2026" in a <time> whose machine value has no microseconds."""
+    if moment is None:
+        return MISSING
+    local = timezone.localtime(moment)
+    return format_html(
+        '<time datetime="{}">{}</time>',
+        dateformat.format(local, r"Y-m-d\TH:i:sO"),
+        dateformat.format(local, "H:i d/m/Y"),
+    )

@@ -41,7 +41,9 @@ REGISTRATION = {
 
 
 def confirmation_link(message) -> str:
-    return re.search(r"http://testserver(/accounts/register/confirm/\S+/)", message.body).group(1)
+    return re.search(
+        re.escape(settings.PORTAL_BASE_URL) + r"(/accounts/register/confirm/\S+/)", message.body
+    ).group(1)
 
 
 def test_registration_opens_an_argon2_account_once_the_email_is_confirmed(client):
@@ -193,7 +195,9 @@ def test_password_reset_sends_a_link_that_sets_a_new_password(client):
     message = mail.outbox[0]
     assert message.to == ["binh@example.vn"]
     assert "Đặt lại mật khẩu" in message.subject
-    link = re.search(r"http://testserver(/accounts/password/reset/\S+/)", message.body).group(1)
+    link = re.search(
+        re.escape(settings.PORTAL_BASE_URL) + r"(/accounts/password/reset/\S+/)", message.body
+    ).group(1)
     form_page = client.get(link, follow=True)
     set_url = form_page.redirect_chain[-1][0]
     client.post(
@@ -201,6 +205,29 @@ def test_password_reset_sends_a_link_that_sets_a_new_password(client):
     )
     user.refresh_from_db()
     assert user.check_password("mật-khẩu-mới-2026")
+
+
+def test_account_mails_name_the_public_address_not_the_host_they_were_asked_from(client, settings):
+    # Host is one of the allowed names, as behind a proxy or on a second name of
+    # the site: the links must still name the configured public address.
+    settings.PORTAL_BASE_URL = "https://dichvucong.danang.example"
+    UserFactory(username="binh", email="binh@example.vn")
+    client.post(
+        reverse("citizens:password_reset"), {"email": "binh@example.vn"}, HTTP_HOST="localhost"
+    )
+    client.post(reverse("citizens:register"), REGISTRATION, HTTP_HOST="localhost")
+    client.post(
+        reverse("citizens:register"),
+        {**REGISTRATION, "email": "binh@example.vn"},
+        HTTP_HOST="localhost",
+    )
+
+    assert len(mail.outbox) == 3
+    for message in mail.outbox:
+        bodies = [message.body, *(content for content, _ in message.alternatives)]
+        links = [link for body in bodies for link in re.findall(r"https?://[^\s\"<>]+", body)]
+        assert links, message.subject
+        assert all(link.startswith("https://dichvucong.danang.example/") for link in links), links
 
 
 def test_the_english_reset_subject_names_the_portal_once(client):

@@ -7,9 +7,9 @@ from django.urls import reverse
 from dossiers.constants import DossierState
 from dossiers.models import Dossier
 from tests.accounts import verify_identity
-from tests.dossiers.builders import cast, dossier_in
+from tests.dossiers.builders import cast, dossier_in, intake_data
 from tests.factories import UserFactory
-from tests.files import pdf_bytes, png_bytes, upload
+from tests.files import png_bytes, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -33,21 +33,12 @@ def start(client, c):
     return Dossier.objects.get(applicant=c.applicant, state=DossierState.DRAFT)
 
 
-def intake_data(c, **overrides):
-    form_component = c.procedure.components.get(position=1)
-    id_component = c.procedure.components.get(position=2)
-    data = {
-        "agency": c.agency.pk,
-        "field_applicant_name": "Nguyễn Thị Ánh Tuyết",
-        "field_purpose": "Đăng ký kết hôn",
-        "delivery_method": "counter",
-        "delivery_address": "",
-        f"reuse_{id_component.pk}": c.id_card.pk,
-        f"component_{form_component.pk}": upload("to-khai.pdf", pdf_bytes()),
-        "action": "submit",
-    }
-    data.update(overrides)
-    return data
+def submit(client, draft, data):
+    """Fill the form, continue to the review, declare and submit, as the applicant does."""
+    answered = client.post(reverse("dossiers:edit", args=[draft.pk]), data)
+    assert answered.status_code == 302, answered.content
+    assert answered.url == reverse("dossiers:review", args=[draft.pk])
+    return client.post(answered.url, {"confirm": "on"})
 
 
 def test_start_creates_one_draft_and_resumes_it(client, c):
@@ -75,7 +66,7 @@ def test_intake_form_leaves_identity_fields_to_an_unverified_applicant(client, c
 
 def test_submission_records_the_applicants_level_of_identity(client, c):
     draft = start(client, c)
-    client.post(reverse("dossiers:edit", args=[draft.pk]), intake_data(c))
+    submit(client, draft, intake_data(c))
     assert Dossier.objects.get(pk=draft.pk).applicant_identity_level == "declared"
     client.force_login(c.officer)
     page = client.get(reverse("dossiers:officer_detail", args=[draft.pk])).text
@@ -84,7 +75,7 @@ def test_submission_records_the_applicants_level_of_identity(client, c):
 
 def test_submitting_a_complete_dossier_shows_its_code(client, c):
     draft = start(client, c)
-    response = client.post(reverse("dossiers:edit", args=[draft.pk]), intake_data(c))
+    response = submit(client, draft, intake_data(c))
     assert response.status_code == 302
     dossier = Dossier.objects.get(pk=draft.pk)
     assert dossier.state == DossierState.SUBMITTED
@@ -99,7 +90,7 @@ def test_missing_field_keeps_everything_typed_and_attached(client, c):
         reverse("dossiers:edit", args=[draft.pk]), intake_data(c, field_purpose="")
     )
     assert response.status_code == 400
-    assert "Trường này là bắt buộc" in response.text
+    assert "Nhập mục đích sử dụng" in response.text
     dossier = Dossier.objects.get(pk=draft.pk)
     assert dossier.state == DossierState.DRAFT
     assert dossier.declaration["applicant_name"] == "Nguyễn Thị Ánh Tuyết"

@@ -105,7 +105,7 @@ def _submitted_dossier() -> tuple[Dossier, object]:
         uploads={declaration_form.pk: _checked_png()},
         reused={id_card.pk: wallet_id_card},
     )
-    services.dossier_submit(dossier=dossier, actor=applicant)
+    services.dossier_submit(dossier=dossier, actor=applicant, declared=True)
     return dossier, officer
 
 

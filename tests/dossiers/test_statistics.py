@@ -5,9 +5,11 @@ expected numbers are worked out by hand in the comments, not by the code under
 test.
 """
 
+import itertools
 import re
 from dataclasses import dataclass
 from datetime import timedelta
+from xml.etree import ElementTree
 
 import pytest
 from django.core.cache import cache
@@ -446,6 +448,55 @@ def test_a_line_chart_breaks_where_a_value_is_missing():
     assert svg.count("<polyline") == 2
 
 
+def _rendered_text_sizes(svg: str, *, width_px: float) -> list[float]:
+    """The pixel size of every text of the chart drawn `width_px` wide."""
+    root = ElementTree.fromstring(svg)
+    viewbox_width = float(root.get("viewBox").split()[2])
+    return [
+        float(text.get("font-size")) * width_px / viewbox_width
+        for text in root.iter("{http://www.w3.org/2000/svg}text")
+    ]
+
+
+@pytest.mark.parametrize("chart", ["bar", "line"])
+def test_chart_labels_stay_at_least_12_px_on_a_390_px_phone(chart):
+    labels = [f"{day:02d}/11" for day in range(1, 29)]
+    if chart == "bar":
+        svg = charts.bar_chart(
+            chart_id="t",
+            title="Dossiers",
+            labels=labels,
+            series=[charts.Series("Tiếp nhận", [3] * 28), charts.Series("Đã giải quyết", [1] * 28)],
+        )
+    else:
+        svg = charts.line_chart(
+            chart_id="t", title="On time", labels=labels, series=[charts.Series("Rate", [90] * 28)]
+        )
+
+    sizes = _rendered_text_sizes(svg, width_px=charts.PHONE_WIDTH_PX)
+
+    assert sizes
+    assert min(sizes) >= 12
+
+
+def test_chart_x_labels_are_thinned_so_that_they_never_overlap():
+    labels = [f"{day:02d}/11/2026" for day in range(1, 29)]
+    svg = charts.bar_chart(
+        chart_id="t", title="Dossiers", labels=labels, series=[charts.Series("A", [1] * 28)]
+    )
+    root = ElementTree.fromstring(svg)
+    under_axis = [
+        text
+        for text in root.iter("{http://www.w3.org/2000/svg}text")
+        if text.get("text-anchor") == "middle"
+    ]
+    xs = [float(text.get("x")) for text in under_axis]
+    label_width = len(labels[0]) * charts.FONT_SIZE * charts.CHAR_EM
+
+    assert 1 < len(xs) < len(labels)
+    assert min(b - a for a, b in itertools.pairwise(xs)) > label_width
+
+
 def test_the_dashboard_chart_has_two_bars_per_week_of_the_period(client, world):
     html = dashboard(client, supervisor_of(world.ward_a)).content.decode()
     today = statistics.local_today()
@@ -564,7 +615,8 @@ def test_the_rendered_public_page_follows_its_figures_and_language(client, world
     DossierFactory(submitted=True, agency=world.ward_a, procedure=world.procedure)
     assert main() == vietnamese  # the same figures, still cached
 
-    cache.delete(f"statistics:v3:city:{period.key}")  # the figures expire, not the page
+    # The figures expire, not the page.
+    cache.delete(f"statistics:{statistics._CACHE_VERSION}:city:{period.key}")
     client.cookies["portal_language"] = "en"
 
     assert "of 13 dossiers submitted" in section(main(), "indicators-title")
@@ -575,7 +627,7 @@ def test_expired_figures_are_served_while_another_request_computes_them(
 ):
     url = reverse("dossiers:statistics")
     period = client.get(url).context["period"]
-    key = f"statistics:v3:city:{period.key}"
+    key = f"statistics:{statistics._CACHE_VERSION}:city:{period.key}"
     DossierFactory(submitted=True, agency=world.ward_a, procedure=world.procedure)
     cache.delete(key)  # the figures expire...
     cache.add(f"{key}:computing", 1)  # ...while a request is computing them

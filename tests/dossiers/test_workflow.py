@@ -108,7 +108,7 @@ def test_submission_refuses_an_incomplete_draft_and_keeps_it():
         applicant=c.applicant, procedure=c.procedure, agency=c.agency
     )
     with pytest.raises(ValidationError) as exc_info:
-        services.dossier_submit(dossier=dossier, actor=c.applicant)
+        services.dossier_submit(dossier=dossier, actor=c.applicant, declared=True)
     form_component = c.procedure.components.get(position=1)
     assert set(exc_info.value.message_dict) == {
         "field_applicant_name",

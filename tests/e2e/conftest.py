@@ -25,6 +25,21 @@ def pytest_collection_modifyitems(items):
 
 
 @pytest.fixture(scope="session")
+def live_server(live_server):
+    """pytest-django's live server, as the public address.
+
+    Links that leave the request (e-mails, PDFs, QR codes) name the site's
+    public address, which for the journeys is this server.
+    """
+    from django.conf import settings
+
+    previous_address = settings.PORTAL_BASE_URL
+    settings.PORTAL_BASE_URL = live_server.url
+    yield live_server
+    settings.PORTAL_BASE_URL = previous_address
+
+
+@pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     return {
         **browser_type_launch_args,

@@ -62,6 +62,14 @@ def assert_fits_phone(page):
     assert overflow <= 0, "the page scrolls sideways on a 390 px phone"
 
 
+def open_menu(page):
+    """Unfold the main navigation, as a person taps "Menu" on a phone; a no-op where
+    the screen is wide enough to show it, or the menu is already open."""
+    menu = page.locator("details.site-menu")
+    if menu.is_visible() and menu.get_attribute("open") is None:
+        menu.locator("summary").click()
+
+
 def wait_until_signed(number: str) -> Result:
     """The result once the real Celery worker has signed it."""
     deadline = time.monotonic() + SIGNING_TIMEOUT_SECONDS

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from citizens.constants import MembershipRole
 from citizens.models import Membership
-from tests.e2e.journeys import assert_fits_phone, authenticator_code
+from tests.e2e.journeys import assert_fits_phone, authenticator_code, open_menu
 from tests.factories import AgencyFactory, UserFactory
 from tests.files import png_bytes
 
@@ -62,7 +62,10 @@ def test_citizen_registers_completes_profile_uploads_document_and_officer_enrols
     screenshot(page, "2-profile-saved")
     assert_fits_phone(page)
 
-    page.get_by_role("link", name="Kho dữ liệu của tôi").click()
+    open_menu(page)
+    page.get_by_role("navigation", name="Điều hướng chính").get_by_role(
+        "link", name="Kho dữ liệu của tôi"
+    ).click()
     page.get_by_role("link", name="Thêm giấy tờ").click()
     page.get_by_label("Loại giấy tờ").select_option("id_card")
     page.get_by_label("Tên giấy tờ").fill("Căn cước công dân")

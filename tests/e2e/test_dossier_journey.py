@@ -49,7 +49,6 @@ def test_citizen_files_reusing_the_wallet_officer_asks_a_supplement_and_complete
     citizen.get_by_role("button", name="Bắt đầu khai").click()
     expect(citizen.get_by_label("Họ, chữ đệm và tên người yêu cầu")).to_have_value("Nguyễn Văn An")
     citizen.get_by_label("Tình trạng hôn nhân hiện tại").select_option("Chưa kết hôn")
-    citizen.get_by_label("Mục đích sử dụng").fill("Để đăng ký kết hôn")
     component(citizen, "^Tờ khai cấp Giấy xác nhận").get_by_label("Tải tệp lên").set_input_files(
         {"name": "to-khai.pdf", "mimeType": "application/pdf", "buffer": pdf_bytes()}
     )
@@ -57,6 +56,28 @@ def test_citizen_files_reusing_the_wallet_officer_asks_a_supplement_and_complete
         "radio", name=re.compile("Căn cước công dân")
     ).check()
     screenshot(citizen, "1-citizen-intake")
+    # The purpose is forgotten: the error summary takes the focus and links to it.
+    citizen.get_by_role("button", name="Tiếp tục", exact=True).click()
+    summary = citizen.get_by_role("alert").filter(has_text="Đã có lỗi")
+    expect(summary).to_be_focused()
+    expect(citizen).to_have_title(re.compile("^Lỗi: "))
+    expect(citizen.get_by_text("Đã đính kèm: to-khai.pdf.")).to_be_visible()
+    summary.get_by_role("link", name="Nhập mục đích sử dụng").click()
+    expect(citizen.get_by_label("Mục đích sử dụng")).to_be_focused()
+    citizen.get_by_label("Mục đích sử dụng").fill("Để đăng ký kết hôn")
+    citizen.get_by_role("button", name="Tiếp tục", exact=True).click()
+
+    # Check your answers, then declare them true and submit.
+    expect(
+        citizen.get_by_role("heading", name="Kiểm tra thông tin trước khi nộp hồ sơ")
+    ).to_be_visible()
+    expect(citizen.get_by_text("Bước 2/3: Kiểm tra thông tin đã khai")).to_be_visible()
+    expect(citizen.get_by_text("Để đăng ký kết hôn")).to_be_visible()
+    expect(citizen.get_by_role("link", name="to-khai.pdf")).to_be_visible()
+    citizen.get_by_role("button", name="Nộp hồ sơ", exact=True).click()
+    expect(citizen.get_by_role("alert").filter(has_text="Đã có lỗi")).to_be_focused()
+    citizen.get_by_role("checkbox", name=re.compile("^Tôi cam đoan")).check()
+    screenshot(citizen, "1b-citizen-review")
     citizen.get_by_role("button", name="Nộp hồ sơ", exact=True).click()
     expect(citizen.get_by_role("heading", name="Hồ sơ của bạn đã được nộp")).to_be_visible()
     code = Dossier.objects.get(procedure__code=PROCEDURE).code

@@ -17,7 +17,12 @@ from citizens.models import Membership, User
 from dossiers.models import Dossier
 from procedures.models import Agency, Procedure, ResultType
 from results_store.models import Result
-from tests.e2e.journeys import assert_fits_phone, authenticator_code, wait_until_signed
+from tests.e2e.journeys import (
+    assert_fits_phone,
+    authenticator_code,
+    open_menu,
+    wait_until_signed,
+)
 from tests.factories import DossierFactory, UserFactory
 from tests.files import pdf_bytes
 from tests.identity_provider import LAN
@@ -121,6 +126,7 @@ def test_an_officer_enrols_a_second_factor_and_a_citizen_signs_in_with_the_natio
     assert_fits_phone(citizen)
     citizen.get_by_role("button", name="Mở tài khoản của tôi").click()
 
+    open_menu(citizen)
     citizen.get_by_role("navigation", name="Điều hướng chính").get_by_role(
         "link", name="Kho dữ liệu của tôi"
     ).click()

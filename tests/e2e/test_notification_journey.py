@@ -10,7 +10,7 @@ from dossiers import services
 from dossiers.models import Dossier
 from procedures.models import Agency, Procedure
 from tests.dossiers.builders import checked_upload
-from tests.e2e.journeys import log_in
+from tests.e2e.journeys import log_in, open_menu
 
 PROCEDURE = "1.004873"  # Cấp Giấy xác nhận tình trạng hôn nhân, at a ward
 WARD = "000.01.00.H15"  # Hải Châu, where officer.hai-chau works
@@ -36,10 +36,11 @@ def submitted_dossier(demo_catalog, settings, tmp_path) -> Dossier:
             for component in procedure.components.filter(is_required=True)
         },
     )
-    return services.dossier_submit(dossier=dossier, actor=citizen)
+    return services.dossier_submit(dossier=dossier, actor=citizen, declared=True)
 
 
 def notifications_link(page):
+    open_menu(page)
     return page.get_by_role("navigation", name="Điều hướng chính").get_by_role(
         "link", name=re.compile(r"^Thông báo")
     )

@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 
 from citizens.models import User
 from procedures.models import ResultType
-from tests.e2e.journeys import assert_fits_phone, log_in, wait_until_signed
+from tests.e2e.journeys import assert_fits_phone, log_in, open_menu, wait_until_signed
 from tests.files import pdf_bytes
 
 BIRTH_CERTIFICATE = "KQ.G15.000031"
@@ -95,6 +95,7 @@ def test_officer_digitizes_a_paper_result_and_the_citizen_downloads_and_verifies
     # On a phone, the citizen finds it in the wallet and downloads it.
     citizen = english_page(browser, phone_context_args, base)
     log_in(citizen, base, CITIZEN, language="en")
+    open_menu(citizen)
     citizen.get_by_role("navigation", name="Main").get_by_role("link", name="My wallet").click()
     card = citizen.get_by_role("listitem").filter(has_text="145/2009")
     expect(card.get_by_role("heading", name="Giấy khai sinh")).to_be_visible()

@@ -16,7 +16,7 @@ from citizens.models import User
 from dossiers.constants import Channel
 from dossiers.models import DossierRating
 from procedures.models import Agency, Procedure
-from tests.e2e.journeys import log_in
+from tests.e2e.journeys import log_in, open_menu
 from tests.factories import DossierFactory
 
 WARD = "000.01.00.H15"  # Hải Châu ward
@@ -84,6 +84,7 @@ def test_a_supervisor_sees_an_overdue_dossier_flagged(
     for device, context_args in (("desktop", browser_context_args), ("phone", phone_context_args)):
         page = english_page(browser, context_args, base)
         log_in(page, base, "supervisor", language="en")
+        open_menu(page)
         page.get_by_role("link", name="Supervision", exact=True).click()
         expect(page.get_by_role("heading", name="Supervision", level=1)).to_be_visible()
 
@@ -104,6 +105,7 @@ def test_a_supervisor_sees_an_overdue_dossier_flagged(
         expect(page.get_by_text(overdue.code).first).to_be_visible()
 
         # Anyone's view: the public statistics, from the menu.
+        open_menu(page)
         page.get_by_role("link", name="Statistics", exact=True).click()
         expect(
             page.get_by_role("heading", name="How agencies process dossiers", level=1)

@@ -61,7 +61,7 @@ def test_the_intake_form_with_errors_points_only_at_what_is_there(client):
             "field_purpose": "",
             "delivery_method": "counter",
             f"component_{component.pk}": upload("to-khai.pdf", b"MZ" + b"\0" * 50),
-            "action": "submit",
+            "action": "continue",
         },
     ).text
     for page in (clean, refused):

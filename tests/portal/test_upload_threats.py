@@ -521,20 +521,18 @@ def test_malicious_upload_is_refused_with_its_code_and_plain_words(name, build, 
 
 
 def test_bomb_is_refused_without_inflating_it_in_memory():
-    # Inflating the whole bomb would cost at least 200 MB and a few seconds.
+    # Inflating the whole bomb would cost at least 200 MB. Memory, not time, is
+    # what shows it was not inflated: a timer fails on a busy machine.
     import tracemalloc
 
     content = pdf_with_stream(zeros_deflated(200), b"/Filter /FlateDecode")
     tracemalloc.start()
     try:
-        started = time.perf_counter()
         assert rejection(upload("don.pdf", content)).code == "too_large"
-        elapsed = time.perf_counter() - started
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
     assert peak < 16 * MB
-    assert elapsed < 5
 
 
 def test_too_many_objects_is_refused_as_too_large(monkeypatch):
