@@ -104,7 +104,6 @@ class DocumentComponentInline(admin.StackedInline):
         "document_types",
         "satisfied_by",
     )
-    filter_horizontal = ("satisfied_by",)
 
 
 class FormFieldInline(admin.StackedInline):
@@ -119,7 +118,9 @@ class FormFieldInline(admin.StackedInline):
     )
 
 
-class LegalBasisInline(admin.TabularInline):
+class LegalBasisInline(admin.StackedInline):
+    # Stacked: a tabular inline labels its inputs only by the column headers,
+    # which screen readers do not announce (axe: label), and drops their help.
     model = LegalBasis
     extra = 0
     fields = ("position", "number", "title", "title_en")
@@ -143,8 +144,11 @@ class ProcedureAdmin(admin.ModelAdmin):
     list_filter = ("is_active", "level", "service_level", "kind", "field", "agencies")
     list_select_related = ("field",)
     search_fields = ("code", "name", "name_en")
-    autocomplete_fields = ("field",)
-    filter_horizontal = ("agencies", "result_types")
+    # A plain select for the field (a few dozen): the autocomplete widget
+    # renders a required select without its empty choice, which is invalid HTML.
+    # Plain labelled multiple selects: Django's filter_horizontal widget gives
+    # aria-label to a bare span and the autocomplete one leaves its search box
+    # unlabelled, both serious for axe (docs/adr/0012).
     list_per_page = 50
     save_on_top = True
     inlines = (DocumentComponentInline, FormFieldInline, LegalBasisInline)

@@ -8,17 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/identity-provider"
 
 install() {
-  if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
-    echo "Node.js and npm are needed for the identity provider (apt-get install nodejs npm)." >&2
-    return 1
-  fi
-  local stamp
-  stamp="node_modules/.installed-$(sha256sum package-lock.json | cut -c1-16)"
-  if [ ! -f "$stamp" ]; then
-    echo "Installing the development identity provider (npm ci)..."
-    npm ci --no-audit --no-fund --loglevel=error
-    touch "$stamp"
-  fi
+  ../npm-ci.sh . "the development identity provider"
 }
 
 case "${1:-}" in

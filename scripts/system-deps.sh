@@ -28,6 +28,8 @@ done
 if [ "${1:-}" != "--pdf" ] && [ "${1:-}" != "--bench" ]; then
   command -v node >/dev/null || missing+=(nodejs)
   command -v npm >/dev/null || missing+=(npm)
+  # The Nu HTML Checker the browser suite validates every page with runs on Java.
+  command -v java >/dev/null || missing+=(default-jre-headless)
 fi
 
 if [ ${#missing[@]} -gt 0 ]; then

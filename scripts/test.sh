@@ -8,6 +8,8 @@ scripts/system-deps.sh
 scripts/venv.sh
 # The national identity provider the tests sign in with (oidc-provider, npm).
 scripts/identity-provider.sh install
+# axe-core and the Nu HTML Checker, which check every page the browser visits.
+scripts/page-checks.sh install
 
 mkdir -p var
 state=var/test-services.started

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.e2e.page_checks import RECORDER, PageChecks
+
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
@@ -25,18 +27,51 @@ def pytest_collection_modifyitems(items):
 
 
 @pytest.fixture(scope="session")
-def live_server(live_server):
-    """pytest-django's live server, as the public address.
+def _capturing_middleware():
+    from django.conf import settings
 
-    Links that leave the request (e-mails, PDFs, QR codes) name the site's
-    public address, which for the journeys is this server.
+    previous = settings.MIDDLEWARE
+    settings.MIDDLEWARE = ["tests.e2e.page_checks.CaptureMiddleware", *previous]
+    yield previous
+    settings.MIDDLEWARE = previous
+
+
+@pytest.fixture(scope="session")
+def live_server(_capturing_middleware, live_server):
+    """pytest-django's live server, recording every HTML page it serves, as the public address.
+
+    Its handler loads the middleware once, when it starts; the setting goes
+    back at once, so the test client of later tests runs without the recorder.
     """
     from django.conf import settings
 
+    settings.MIDDLEWARE = _capturing_middleware
+    # Links that leave the request (e-mails, PDFs, QR codes) name the site's
+    # public address, which for the journeys is this server.
     previous_address = settings.PORTAL_BASE_URL
     settings.PORTAL_BASE_URL = live_server.url
     yield live_server
     settings.PORTAL_BASE_URL = previous_address
+
+
+@pytest.fixture(scope="session")
+def page_checks(browser):
+    checks = PageChecks(browser)
+    yield checks
+    checks.close(ARTIFACTS / "page-checks.json")
+
+
+@pytest.fixture(autouse=True)
+def _every_page_checked(live_server, page_checks):
+    """axe-core, the Nu HTML Checker and aria-describedby over every page the test saw."""
+    RECORDER.take()
+    yield
+    problems = page_checks.problems(*RECORDER.take())
+    if problems:
+        pytest.fail(
+            f"{len(problems)} problem(s) on the pages this test visited:\n" + "\n".join(problems),
+            pytrace=False,
+        )
 
 
 @pytest.fixture(scope="session")
