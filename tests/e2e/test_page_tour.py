@@ -9,18 +9,43 @@ the test ends.
 """
 
 import re
+from urllib.parse import quote
 
 import pytest
 from django.conf import settings
 from django.urls import reverse
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from citizens.models import User, WalletItem
-from procedures.models import Procedure
+from dossiers.constants import DossierState
+from dossiers.models import Dossier
+from procedures.models import Agency, Procedure, ResultType
 from tests.e2e.journeys import log_in
+from tests.e2e.test_result_journey import BIRTH_CERTIFICATE
 from tests.e2e.test_supervision_journey import PROCEDURE, WARD, seed_ward_dossiers
+from tests.factories import DossierFactory
+from tests.files import pdf_bytes
+from tests.results_store.signing import issue_result, sign_token
 
 LANGUAGES = ["vi", "en"]
+
+
+def signed_result(agency, holder):
+    """A valid result of the ward for the citizen, as the signing worker leaves it."""
+    officer = User.objects.get(username="officer.hai-chau")
+    result = issue_result(
+        result_type=ResultType.objects.get(code=BIRTH_CERTIFICATE),
+        agency=agency,
+        holder_national_id=holder.national_id,
+        holder_name=holder.get_full_name(),
+        issued_on=timezone.localdate(),
+        data={"Họ, chữ đệm, tên": "Nguyễn Văn An", "Nơi sinh": "Đà Nẵng"},
+        actor=officer,
+        number="12/2026",
+    )
+    sign_token(result, pdf_bytes())
+    return result
 
 
 def open_as(browser, context_args, base, language, username=None):
@@ -55,6 +80,12 @@ def test_every_page_for_every_role(
     base = live_server.url
     procedure = Procedure.objects.get(code=PROCEDURE)
     citizen = User.objects.get(username="citizen")
+    ward = Agency.objects.get(code=WARD)
+    mine = {"agency": ward, "procedure": procedure, "applicant": citizen}
+    completed = Dossier.objects.filter(applicant=citizen, state=DossierState.COMPLETED).first()
+    supplement = DossierFactory(supplement_requested=True, **mine)
+    submitted = DossierFactory(submitted=True, **mine)
+    result = signed_result(ward, citizen)
 
     # A visitor: the catalog, the figures, verification and the account pages.
     page = open_as(browser, browser_context_args, base, language)
@@ -68,6 +99,8 @@ def test_every_page_for_every_role(
         reverse("dossiers:statistics_agency", args=[WARD]),
         reverse("dossiers:statistics_procedure", args=[procedure.code]),
         reverse("results_store:verify"),
+        reverse("results_store:verify") + f"?t={quote(result.token, safe='')}",
+        reverse("results_store:verify_result", args=[result.public_id]),
         reverse("results_store:verify_pdf"),
         reverse("citizens:login"),
         reverse("citizens:register"),
@@ -94,6 +127,8 @@ def test_every_page_for_every_role(
         reverse("citizens:wallet_access_log"),
         reverse("dossiers:mine"),
         reverse("dossiers:detail", args=[overdue.pk]),
+        reverse("dossiers:detail", args=[completed.pk]),
+        reverse("dossiers:detail", args=[supplement.pk]),
         reverse("notifications:centre"),
         reverse("citizens:password_change"),
     ]
@@ -121,12 +156,21 @@ def test_every_page_for_every_role(
         reverse("dossiers:queue"),
         reverse("dossiers:queue") + "?state=received",
         reverse("dossiers:officer_detail", args=[overdue.pk]),
+        reverse("dossiers:officer_detail", args=[submitted.pk]),
+        reverse("dossiers:officer_detail", args=[completed.pk]),
         reverse("results_store:officer_list"),
+        reverse("results_store:officer_detail", args=[result.public_id]),
         reverse("results_store:digitize"),
         reverse("citizens:desk_verification_find"),
     ):
         visit(page, base, path)
     submit_empty(page, base, reverse("citizens:desk_verification_find"))
+    # Rejecting without a reason: the officer's page answers with its errors.
+    visit(page, base, reverse("dossiers:officer_detail", args=[submitted.pk]))
+    reject = reverse("dossiers:officer_act", args=[submitted.pk, "reject"])
+    with page.expect_navigation():
+        page.locator(f"form[action='{reject}'] [type=submit]").click()
+    assert page.locator("[role=alert], .errorlist").count() > 0
     submit_empty(page, base, reverse("results_store:digitize"))
     page.context.close()
 
