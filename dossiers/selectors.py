@@ -33,6 +33,7 @@ from procedures import calendar
 from procedures.constants import FormFieldType, PrefillSource
 from procedures.models import Agency, DocumentComponent, Procedure
 from procedures.search import fold
+from procedures.selectors import agency_subtree_ids
 from results_store import selectors as result_selectors
 from results_store import services as result_services
 
@@ -47,11 +48,6 @@ _NEXT, _PREVIOUS = "n", "p"
 # --------------------------------------------------------------------------
 
 
-# Agency trees are shallow (city, departments and wards, their units); this
-# only stops a parent loop entered by mistake from spinning forever.
-_MAX_AGENCY_DEPTH = 10
-
-
 def officer_agencies(user: User) -> QuerySet[Agency]:
     """Agencies whose queue the user may see: where they are an officer (and act), where
     they are a supervisor, and every agency below one they supervise (read only)."""
@@ -60,19 +56,10 @@ def officer_agencies(user: User) -> QuerySet[Agency]:
             "pk", flat=True
         )
     )
-    ids = set(direct)
-    frontier = list(
+    supervised = list(
         agencies_of(user, roles=[MembershipRole.SUPERVISOR]).values_list("pk", flat=True)
     )
-    for _level in range(_MAX_AGENCY_DEPTH):
-        if not frontier:
-            break
-        frontier = list(
-            Agency.objects.filter(parent__in=frontier)
-            .exclude(pk__in=ids)
-            .values_list("pk", flat=True)
-        )
-        ids.update(frontier)
+    ids = direct.union(agency_subtree_ids(supervised)) if supervised else direct
     # The user's own agencies first, so the queue opens on one of them.
     return (
         Agency.objects.filter(pk__in=ids)

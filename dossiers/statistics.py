@@ -70,6 +70,7 @@ from procedures import calendar
 from procedures.constants import AdministrativeLevel, ServiceLevel
 from procedures.models import Agency, Procedure
 from procedures.search import fold
+from procedures.selectors import MAX_AGENCY_DEPTH, agency_subtree_ids
 from results_store.models import Result
 
 VN_TZ = calendar.VN_TZ
@@ -90,8 +91,6 @@ WEEKLY_TREND_MAX_DAYS = 92
 # decades of months and scan the whole history for little use.
 CUSTOM_PERIOD_MAX_DAYS = 5 * 366
 
-# Agency trees are shallow; this only stops a parent loop entered by mistake.
-_MAX_AGENCY_DEPTH = 10
 _RESULT_PREFIX = "dossier:"
 _CACHE_VERSION = "v4"
 
@@ -516,25 +515,21 @@ class AgencyTree:
         for agency in sorted(agencies, key=_agency_order):
             parent = agency.parent_id if agency.parent_id in self.by_id else None
             self.children[parent].append(agency)
+        self.child_ids = {
+            parent: [child.pk for child in children] for parent, children in self.children.items()
+        }
 
     def roots(self) -> list[Agency]:
         return self.children[None]
 
     def subtree_ids(self, agency_id: int) -> list[int]:
         """The agency and every agency below it."""
-        ids, frontier = [agency_id], [agency_id]
-        for _level in range(_MAX_AGENCY_DEPTH):
-            frontier = [c.pk for pk in frontier for c in self.children.get(pk, [])]
-            frontier = [pk for pk in frontier if pk not in ids]
-            if not frontier:
-                break
-            ids.extend(frontier)
-        return ids
+        return agency_subtree_ids([agency_id], self.child_ids)
 
     def ancestors(self, agency_id: int) -> list[Agency]:
         """From the root down to the agency's parent."""
         chain, node = [], self.by_id[agency_id]
-        for _level in range(_MAX_AGENCY_DEPTH):
+        for _level in range(MAX_AGENCY_DEPTH):
             if node.parent_id is None or node.parent_id not in self.by_id:
                 break
             node = self.by_id[node.parent_id]

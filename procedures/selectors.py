@@ -1,5 +1,8 @@
 """Reads of the catalog, with the joins each page needs built in."""
 
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import (
@@ -21,6 +24,42 @@ from django.utils.translation import get_language
 from procedures.constants import ServiceLevel
 from procedures.models import Agency, DocumentComponent, Field, Procedure
 from procedures.search import fold, query_phrases
+
+# Agency trees are shallow (city, departments and wards, their units); the
+# bound only stops a parent loop entered by mistake from spinning forever.
+MAX_AGENCY_DEPTH = 10
+
+
+def agency_children() -> dict[int | None, list[int]]:
+    """Every agency's children by id (None: the roots), in one query."""
+    children: dict[int | None, list[int]] = defaultdict(list)
+    for pk, parent_id in Agency.objects.order_by("pk").values_list("pk", "parent_id"):
+        children[parent_id].append(pk)
+    return children
+
+
+def agency_subtree_ids(
+    root_ids: Iterable[int], children: Mapping[int | None, Iterable[int]] | None = None
+) -> list[int]:
+    """The agencies given and every agency below them, each once: the roots, then level by level.
+
+    The one walk of the agency tree: what an officer or a supervisor may see
+    (dossiers, results) and what the figures add up both start here. Pass
+    `children` (agency_children, or a tree already loaded) to walk it again
+    without a query.
+    """
+    if children is None:
+        children = agency_children()
+    ids = list(dict.fromkeys(root_ids))
+    seen = set(ids)
+    frontier = ids
+    for _level in range(MAX_AGENCY_DEPTH):
+        frontier = [child for pk in frontier for child in children.get(pk, ()) if child not in seen]
+        if not frontier:
+            break
+        seen.update(frontier)
+        ids.extend(frontier)
+    return ids
 
 
 def procedure_list(

@@ -16,12 +16,9 @@ from citizens.constants import MembershipRole
 from citizens.models import User
 from citizens.selectors import agencies_of
 from procedures.models import Agency, ResultType
+from procedures.selectors import agency_subtree_ids
 from results_store.constants import ResultStatus
 from results_store.models import Result, ResultEvent
-
-# Agency trees are shallow (city, departments and wards, their units); this
-# only stops a parent loop entered by mistake from spinning forever.
-_MAX_AGENCY_DEPTH = 10
 
 
 def result_types_issued_by(agencies) -> QuerySet[ResultType]:
@@ -40,18 +37,11 @@ def agency_issues(agency: Agency, result_type: ResultType) -> bool:
 def agencies_for_results(user: User) -> QuerySet[Agency]:
     """Agencies whose results the user may see: theirs, and those below the ones they supervise."""
     ids = set(agencies_of(user).values_list("pk", flat=True))
-    frontier = list(
+    supervised = list(
         agencies_of(user, roles=[MembershipRole.SUPERVISOR]).values_list("pk", flat=True)
     )
-    for _level in range(_MAX_AGENCY_DEPTH):
-        if not frontier:
-            break
-        frontier = list(
-            Agency.objects.filter(parent__in=frontier)
-            .exclude(pk__in=ids)
-            .values_list("pk", flat=True)
-        )
-        ids.update(frontier)
+    if supervised:
+        ids.update(agency_subtree_ids(supervised))
     return Agency.objects.filter(pk__in=ids).order_by("name", "id")
 
 
