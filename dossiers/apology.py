@@ -18,8 +18,9 @@ from django.utils.dateparse import parse_datetime
 from dossiers.constants import DossierAction
 from dossiers.models import Dossier, DossierEvent
 from dossiers.pdf_files import dossier_pdf_replace
-from dossiers.receipt import SALUTATIONS, _place_and_date, _time_and_date
-from portal.pdf import balanced_lines, render_pdf
+from dossiers.receipt import SALUTATIONS, _time_and_date
+from portal.pdf import letter_header, render_pdf
+from procedures import calendar
 
 logger = logging.getLogger(__name__)
 
@@ -49,12 +50,8 @@ def apology_context(dossier: Dossier, event: DossierEvent) -> dict:
     return {
         "dossier": dossier,
         "code": dossier.code,
-        "parent_agency_lines": balanced_lines(agency.parent.name.upper())
-        if agency.parent_id
-        else [],
-        "agency_lines": balanced_lines(agency.name.upper()),
+        **letter_header(agency, calendar.to_local(event.created_at).date()),
         "agency_name": agency.name,
-        "place_and_date": _place_and_date(event.created_at),
         "salutation": SALUTATIONS.get(applicant.gender, "Ông/Bà"),
         "applicant_name": dossier.applicant_name or applicant.get_full_name(),
         "procedure_name": dossier.procedure.name,

@@ -13,7 +13,6 @@ import logging
 import math
 from decimal import Decimal
 
-from django.conf import settings
 from django.db.models import Prefetch
 
 from citizens.constants import Gender
@@ -21,7 +20,7 @@ from dossiers.constants import Channel, DeliveryMethod, DossierAction
 from dossiers.lookup import lookup_pin_display, lookup_url
 from dossiers.models import Dossier, DossierDocument
 from dossiers.pdf_files import dossier_pdf_replace
-from portal.pdf import balanced_lines, qr_png_data_uri, render_pdf
+from portal.pdf import letter_header, qr_png_data_uri, render_pdf
 from procedures import calendar
 from procedures.constants import WORKING_DAY_HOURS, TimeUnit
 
@@ -47,17 +46,6 @@ def _dossier_for_receipt(dossier_id: int) -> Dossier | None:
 # --------------------------------------------------------------------------
 # Vietnamese wording of dates, times and durations
 # --------------------------------------------------------------------------
-
-
-def _place_and_date(moment) -> str:
-    """The place and date line of the header: "Đà Nẵng, ngày 05 tháng 3 năm 2026".
-
-    Decree 30/2020/NĐ-CP (Appendix I) writes days below 10 and the months
-    January and February with a leading zero, and no other month.
-    """
-    day = calendar.to_local(moment).date()
-    month = f"{day.month:02d}" if day.month < 3 else str(day.month)
-    return f"{settings.PORTAL_CITY}, ngày {day.day:02d} tháng {month} năm {day.year}"
 
 
 def _time_and_date(moment) -> str:
@@ -152,13 +140,9 @@ def receipt_context(dossier: Dossier) -> dict:
     return {
         "dossier": dossier,
         "code": dossier.code,
-        # The header names the agency under its parent, in capitals.
-        "parent_agency_lines": balanced_lines(agency.parent.name.upper())
-        if agency.parent_id
-        else [],
-        "agency_lines": balanced_lines(agency.name.upper()),
+        # The header names the agency under its parent, and the day received.
+        **letter_header(agency, calendar.to_local(dossier.received_at).date()),
         "agency_name": agency.name,
-        "place_and_date": _place_and_date(dossier.received_at),
         "salutation": SALUTATIONS.get(applicant.gender, "Ông/Bà"),
         "applicant_name": dossier.applicant_name or applicant.get_full_name(),
         "national_id": applicant.national_id or "",

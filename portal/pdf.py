@@ -98,6 +98,31 @@ def balanced_lines(text: str, *, max_chars: int = 24) -> list[str]:
     return [text[:split], text[split + 1 :]]
 
 
+def place_and_date(day) -> str:
+    """The place and date line of a letter's header: "Đà Nẵng, ngày 05 tháng 3 năm 2026".
+
+    Decree 30/2020/NĐ-CP (Appendix I) writes days below 10 and the months
+    January and February with a leading zero, and no other month.
+    """
+    month = f"{day.month:02d}" if day.month < 3 else str(day.month)
+    return f"{settings.PORTAL_CITY}, ngày {day.day:02d} tháng {month} năm {day.year}"
+
+
+def letter_header(agency, day) -> dict:
+    """What templates/includes/pdf_letter_header.html shows, for every letter the portal prints.
+
+    The agency is named in capitals under its parent, each in balanced lines;
+    `day` (a date, in Vietnam) is the date of the letter.
+    """
+    return {
+        "parent_agency_lines": balanced_lines(agency.parent.name.upper())
+        if agency.parent_id
+        else [],
+        "agency_lines": balanced_lines(agency.name.upper()),
+        "place_and_date": place_and_date(day),
+    }
+
+
 def render_pdf(template_name: str, context: dict, *, language: str = "vi") -> bytes:
     """Render a Django template in `language` and return the PDF's bytes."""
     weasyprint = _import_weasyprint()

@@ -34,7 +34,7 @@ from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 
 from portal.links import public_url
-from portal.pdf import balanced_lines, render_pdf
+from portal.pdf import letter_header, render_pdf
 from result_verifier import tokens
 from result_verifier.pdf import content_revision
 
@@ -131,16 +131,6 @@ def _is_verification_url(url: str) -> bool:
     except Resolver404:
         return False
     return match.view_name == "results_store:verify_result"
-
-
-def place_and_date(day: dt.date) -> str:
-    """The place and date line of the header: "Đà Nẵng, ngày 05 tháng 3 năm 2026".
-
-    Decree 30/2020/NĐ-CP (Appendix I) writes days below 10 and the months
-    January and February with a leading zero, and no other month.
-    """
-    month = f"{day.month:02d}" if day.month < 3 else str(day.month)
-    return f"{settings.PORTAL_CITY}, ngày {day.day:02d} tháng {month} năm {day.year}"
 
 
 def _date_text(day: dt.date | None) -> str:
@@ -505,12 +495,8 @@ def result_pdf_context(result) -> dict:
         "result": result,
         "number": result.number,
         "title": result.result_type.name.upper(),
-        "parent_agency_lines": balanced_lines(agency.parent.name.upper())
-        if agency.parent_id
-        else [],
-        "agency_lines": balanced_lines(agency.name.upper()),
+        **letter_header(agency, result.issued_on),
         "agency_name": agency.name,
-        "place_and_date": place_and_date(result.issued_on),
         "holder_name": result.holder_name,
         "holder_national_id": result.holder_national_id,
         "sections": sections,
