@@ -1,6 +1,6 @@
 """Checking a result's PDF: its PAdES signature against the trust list, and its QR code.
 
-A genuine result PDF is three revisions (results_store/documents.py): the
+A genuine result PDF is three revisions (results_store/documents/): the
 document, the QR code of its token, and the agency's PAdES signature over the
 whole file. A PDF is accepted only if
 
