@@ -39,9 +39,9 @@ from notifications import services as notification_services
 from notifications.constants import MessageKind
 from portal import side_effects
 from portal.audit import audit_purge
+from portal.text_language import foreign_language
 from portal.uploads import random_upload_name, safe_display_name
 from procedures import calendar
-from procedures.catalog_text import foreign_language
 from procedures.constants import FormFieldType
 from procedures.models import Agency, DocumentComponent, Procedure, ResultType
 from results_store import services as result_services

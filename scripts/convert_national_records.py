@@ -22,7 +22,7 @@ running the tool again reproduces the catalog exactly:
   main laws of a few procedures only, so that the demo also shows English
   pages falling back to the Vietnamese text.
 
-The output format is described in `procedures/management/commands/seed_demo.py`.
+The output format is described in `portal/management/commands/seed_demo.py`.
 Only the standard library is used, so the tool runs without Django.
 """
 

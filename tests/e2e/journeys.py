@@ -8,7 +8,7 @@ import pytest
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from procedures.management.commands.seed_demo import DEMO_PASSWORD
+from portal.management.commands.seed_demo import DEMO_PASSWORD
 from results_store.constants import ResultStatus
 from results_store.models import Result
 from tests.accounts import fresh_totp_code

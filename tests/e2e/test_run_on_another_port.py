@@ -27,7 +27,7 @@ from django.conf import settings
 from PIL import Image
 from playwright.sync_api import expect
 
-from procedures.management.commands.seed_demo import DEMO_PASSWORD, demo_totp_secret
+from portal.management.commands.seed_demo import DEMO_PASSWORD, demo_totp_secret
 from tests.e2e.journeys import authenticator_code
 from tests.files import pdf_bytes
 

@@ -13,7 +13,7 @@ import re
 from playwright.sync_api import expect
 
 from dossiers.models import Dossier
-from procedures.management.commands.seed_demo import DEMO_PASSWORD
+from portal.management.commands.seed_demo import DEMO_PASSWORD
 from tests.e2e.journeys import assert_fits_phone
 from tests.files import pdf_bytes
 

@@ -86,7 +86,7 @@ from procedures.services import (
 )
 
 CATALOG_FORMAT = "portal-catalog/1"
-CATALOG_PATH = Path(__file__).resolve().parents[2] / "demo" / "catalog.json"
+CATALOG_PATH = Path(__file__).resolve().parents[3] / "procedures" / "demo" / "catalog.json"
 
 DEMO_PASSWORD = "demo-portal-2026"
 

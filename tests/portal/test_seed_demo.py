@@ -10,6 +10,12 @@ from django.core.management import CommandError, call_command
 
 from citizens.constants import MembershipRole
 from citizens.models import Membership
+from portal.management.commands.seed_demo import (
+    CATALOG_PATH,
+    DEMO_PASSWORD,
+    _read_catalog,
+    catalog_load,
+)
 from procedures.constants import (
     AdministrativeLevel,
     AgencyKind,
@@ -17,12 +23,6 @@ from procedures.constants import (
     PrefillSource,
     ServiceLevel,
     TimeUnit,
-)
-from procedures.management.commands.seed_demo import (
-    CATALOG_PATH,
-    DEMO_PASSWORD,
-    _read_catalog,
-    catalog_load,
 )
 from procedures.models import Agency, DocumentComponent, Field, Procedure
 

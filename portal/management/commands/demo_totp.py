@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from procedures.management.commands.seed_demo import DEMO_ACCOUNTS, _is_deployment
+from portal.management.commands.seed_demo import DEMO_ACCOUNTS, _is_deployment
 
 
 class Command(BaseCommand):
