@@ -25,7 +25,7 @@ from citizens import services as citizen_services
 from citizens.constants import WalletItemKind
 from citizens.models import User, WalletItem
 from citizens.selectors import is_officer_of
-from dossiers import notices, queue_counts
+from dossiers import applicant_messages, queue_counts
 from dossiers.constants import (
     CODE_SEQUENCE_DIGITS,
     Channel,
@@ -337,7 +337,7 @@ def _apply(dossier: Dossier, actor: User, action: str, *, reason="", data=None, 
             dossier.save()
             event = _event(dossier, actor, action, from_state, reason=reason, data=data)
             # Written in this transaction: a rollback sends nothing (outbox).
-            notices.notify_dossier_event(event)
+            applicant_messages.notify_dossier_event(event)
             agency_id = dossier.agency_id
             side_effects.after_commit(queue_counts.forget, agency_id)
     except TransitionNotAllowed as exc:
