@@ -11,7 +11,7 @@ import time
 
 from django.utils.crypto import constant_time_compare, salted_hmac
 
-from portal.params import whole_number
+from core.params import whole_number
 
 DESK_CODE_MINUTES = 30
 _SALT = "citizens.desk_code"

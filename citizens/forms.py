@@ -14,8 +14,8 @@ from citizens.constants import VERIFIED_IDENTITY_LEVELS, Gender, IdentityDocumen
 from citizens.models import IDENTITY_FIELDS, PROFILE_FIELDS, User, WalletItem
 from citizens.national_id import validate_national_id_format, validate_national_id_matches
 from citizens.services import NOTIFICATION_PREFERENCE_FIELDS
-from portal.uploads import ContentCheckedFileField
-from portal.widgets import DateInput
+from core.uploads import ContentCheckedFileField
+from core.widgets import DateInput
 from procedures.constants import PersonalDocumentType
 
 # Plain text (templates never mark help text safe), in the language of each request.

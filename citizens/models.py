@@ -23,7 +23,7 @@ from citizens.constants import (
     WalletItemKind,
 )
 from citizens.national_id import validate_national_id_format
-from portal.text_language import VIETNAMESE, CatalogText
+from core.text_language import VIETNAMESE, CatalogText
 from procedures.constants import PersonalDocumentType
 
 PROVINCE_CHOICES = [(name, name) for name in PROVINCES]

@@ -30,8 +30,8 @@ from citizens.models import (
     WalletItemUse,
 )
 from citizens.signals import identity_verified
+from core.uploads import random_upload_name, safe_display_name
 from portal.audit import audit_purge
-from portal.uploads import random_upload_name, safe_display_name
 from procedures.models import Agency, ResultType
 
 logger = logging.getLogger(__name__)

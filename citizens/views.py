@@ -23,9 +23,9 @@ from citizens.forms import LoginForm, ProfileForm, RegistrationForm, WalletDocum
 from citizens.identity_views import ID_TOKEN
 from citizens.models import User
 from citizens.security import client_address
-from portal.files import file_response
-from portal.links import public_url
-from portal.rate_limits import over_limit
+from core.files import file_response
+from core.links import public_url
+from core.rate_limits import over_limit
 
 BACKEND = "citizens.backends.LoginIdentifierBackend"
 
@@ -321,7 +321,7 @@ password_change_done = auth_views.PasswordChangeDoneView.as_view(
 class PasswordResetView(auth_views.PasswordResetView):
     """Django's reset form, with a limit of mails per connection and per email typed.
 
-    Its link names the portal's public address (portal/links.py), not the
+    Its link names the portal's public address (core/links.py), not the
     Host header of the request that asked for it.
     """
 

@@ -15,11 +15,11 @@ import logging
 
 from django.utils.dateparse import parse_datetime
 
+from core.pdf import letter_header, render_pdf
 from dossiers.constants import DossierAction
 from dossiers.models import Dossier, DossierEvent
 from dossiers.pdf_files import dossier_pdf_replace
 from dossiers.receipt import SALUTATIONS, _time_and_date
-from portal.pdf import letter_header, render_pdf
 from procedures import calendar
 
 logger = logging.getLogger(__name__)

@@ -6,9 +6,9 @@ A `reader` who is not the applicant (an officer, a supervisor) leaves a
 
 from django.shortcuts import get_object_or_404
 
+from core.files import file_response
 from dossiers import services
 from dossiers.models import Dossier
-from portal.files import file_response
 
 
 def document_response(dossier: Dossier, document_pk: int, *, reader=None):

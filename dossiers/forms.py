@@ -14,12 +14,12 @@ from django.utils.translation import gettext_lazy as _
 
 from citizens.national_id import validate_national_id_format
 from citizens.selectors import reuse_for_procedure
+from core.uploads import ContentCheckedFileField
+from core.widgets import DateInput, QuickSelect
 from dossiers.constants import DeliveryMethod
 from dossiers.lookup import lookup_pin_clean
 from dossiers.models import Dossier
 from dossiers.services import DECLARATION_REFUSED, declaration_invalid_message
-from portal.uploads import ContentCheckedFileField
-from portal.widgets import DateInput, QuickSelect
 from procedures.constants import FormFieldType
 from procedures.models import DocumentComponent, FormField
 

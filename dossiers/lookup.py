@@ -17,7 +17,7 @@ from urllib.parse import urlencode
 
 from django.urls import reverse
 
-from portal.links import public_url
+from core.links import public_url
 
 LOOKUP_PIN_DIGITS = 8
 # People copy a PIN from paper with the space it is printed with, or a dash.

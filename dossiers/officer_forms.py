@@ -8,10 +8,10 @@ Action forms are prefixed with their action, because several sit on one page.
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.widgets import DateInput
 from dossiers import selectors, services
 from dossiers.constants import Channel
 from dossiers.selectors import QueueFilters
-from portal.widgets import DateInput
 from results_store import services as result_services
 
 REASON_MAX_LENGTH = 4000

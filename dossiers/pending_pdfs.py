@@ -11,8 +11,8 @@ import datetime as dt
 
 from django.utils import timezone
 
+from core import side_effects
 from dossiers.models import Dossier
-from portal import side_effects
 
 # A task queued on commit normally runs within seconds; the sweeper leaves
 # younger rows to it.

@@ -16,11 +16,11 @@ from decimal import Decimal
 from django.db.models import Prefetch
 
 from citizens.constants import Gender
+from core.pdf import letter_header, qr_png_data_uri, render_pdf
 from dossiers.constants import Channel, DeliveryMethod, DossierAction
 from dossiers.lookup import lookup_pin_display, lookup_url
 from dossiers.models import Dossier, DossierDocument
 from dossiers.pdf_files import dossier_pdf_replace
-from portal.pdf import letter_header, qr_png_data_uri, render_pdf
 from procedures import calendar
 from procedures.constants import WORKING_DAY_HOURS, TimeUnit
 

@@ -25,6 +25,9 @@ from citizens import services as citizen_services
 from citizens.constants import WalletItemKind
 from citizens.models import User, WalletItem
 from citizens.selectors import is_officer_of
+from core import side_effects
+from core.text_language import foreign_language
+from core.uploads import random_upload_name, safe_display_name
 from dossiers import applicant_messages, queue_counts
 from dossiers.constants import (
     CODE_SEQUENCE_DIGITS,
@@ -37,10 +40,7 @@ from dossiers.lookup import lookup_pin_new
 from dossiers.models import DeadlineAlert, Dossier, DossierDocument, DossierEvent, DossierRating
 from notifications import services as notification_services
 from notifications.constants import MessageKind
-from portal import side_effects
 from portal.audit import audit_purge
-from portal.text_language import foreign_language
-from portal.uploads import random_upload_name, safe_display_name
 from procedures import calendar
 from procedures.constants import FormFieldType
 from procedures.models import Agency, DocumentComponent, Procedure, ResultType

@@ -26,10 +26,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_safe
 
+from core.params import whole_number
+from core.widgets import DateInput, QuickSelect
 from dossiers import charts, statistics
 from dossiers.statistics import PeriodKind
-from portal.params import whole_number
-from portal.widgets import DateInput, QuickSelect
 from procedures.models import Agency, Procedure
 
 # --------------------------------------------------------------------------

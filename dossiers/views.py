@@ -11,12 +11,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from citizens.security import client_address
+from core.files import file_response
+from core.rate_limits import over_limit
 from dossiers import selectors, services
 from dossiers.constants import DossierState
 from dossiers.downloads import document_response, receipt_response
 from dossiers.forms import DeclarationForm, IntakeForm, LookupForm, RatingForm, SupplementForm
-from portal.files import file_response
-from portal.rate_limits import over_limit
 from procedures.models import Procedure
 
 

@@ -17,8 +17,8 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 
+from core.links import public_url
 from notifications.constants import NotificationChannel
-from portal.links import public_url
 
 
 class DeliveryError(Exception):

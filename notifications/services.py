@@ -29,6 +29,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.text import Truncator
 
+from core import side_effects
+from core.links import public_url
 from notifications import channels
 from notifications.constants import (
     BACKOFF_BASE_SECONDS,
@@ -41,8 +43,6 @@ from notifications.constants import (
     NotificationStatus,
 )
 from notifications.models import Notification
-from portal import side_effects
-from portal.links import public_url
 
 logger = logging.getLogger(__name__)
 

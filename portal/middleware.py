@@ -14,7 +14,7 @@ from django.shortcuts import render
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
-from portal.uploads import MEGABYTE, format_file_size
+from core.uploads import MEGABYTE, format_file_size
 
 
 class PortalLocaleMiddleware:

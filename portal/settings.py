@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "axes",
     "csp",
+    "core",
     "portal",
     "procedures",
     "citizens",
@@ -246,7 +247,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 20)
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 25)
 # A request publishing to a broker that does not answer gives up quickly
-# (portal.side_effects); the sweepers publish it later.
+# (core.side_effects); the sweepers publish it later.
 CELERY_BROKER_CONNECTION_TIMEOUT = env_int("CELERY_BROKER_CONNECTION_TIMEOUT", 2)
 # Periodic jobs (Celery beat). Each task collects in indexed batches and acts
 # once per dossier and kind, so running it more often only costs queries.
@@ -333,12 +334,12 @@ if env_bool("USE_X_FORWARDED_PROTO", False):
 # Uploads: the largest file a citizen may put in the wallet.
 WALLET_MAX_UPLOAD_MB = env_int("WALLET_MAX_UPLOAD_MB", 10)
 # Non-file form data larger than this is refused. Each uploaded file is limited
-# by its form (portal/uploads); whole bodies by portal.middleware.BodySizeLimit,
+# by its form (core/uploads); whole bodies by portal.middleware.BodySizeLimit,
 # from their Content-Length, before anything is spooled to disk.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 REQUEST_BODY_MAX_MB = env_int("REQUEST_BODY_MAX_MB", 50)
 ANONYMOUS_REQUEST_BODY_MAX_MB = env_int("ANONYMOUS_REQUEST_BODY_MAX_MB", 12)
-# The virus scanner (portal/uploads/clamd.py), when one is configured.
+# The virus scanner (core/uploads/clamd.py), when one is configured.
 CLAMD_SOCKET = env_str("CLAMD_SOCKET", "")
 CLAMD_HOST = env_str("CLAMD_HOST", "")
 CLAMD_PORT = env_int("CLAMD_PORT", 3310)
@@ -397,7 +398,7 @@ AXES_SENSITIVE_PARAMETERS = ["password", "password1", "password2", "csrfmiddlewa
 PASSWORD_RESET_RATE_PER_ADDRESS = env_str("PASSWORD_RESET_RATE_PER_ADDRESS", "10/h")
 PASSWORD_RESET_RATE_PER_ACCOUNT = env_str("PASSWORD_RESET_RATE_PER_ACCOUNT", "3/h")
 REGISTRATION_RATE_PER_ADDRESS = env_str("REGISTRATION_RATE_PER_ADDRESS", "20/h")
-# Rate limits are counted in the cache (portal/rate_limits.py). While the
+# Rate limits are counted in the cache (core/rate_limits.py). While the
 # cache's Redis is down they let attempts through rather than refuse every
 # registration and lookup; sign-in lockouts are in the database and hold.
 RATELIMIT_FAIL_OPEN = env_bool("RATELIMIT_FAIL_OPEN", True)

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from portal.widgets import QuickSelect
+from core.widgets import QuickSelect
 from procedures.constants import AdministrativeLevel, ServiceLevel
 from procedures.selectors import catalog_filter_choices
 

@@ -3,7 +3,7 @@
 Texts are stored in Vietnamese (the legal wording) with an optional English
 translation for what citizens read; each `display_*` property picks the one
 for the active language and returns a `CatalogText`, which tells templates
-when an English page shows the Vietnamese text (portal/text_language.py).
+when an English page shows the Vietnamese text (core/text_language.py).
 """
 
 import math
@@ -15,7 +15,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from portal.text_language import ENGLISH, VIETNAMESE, CatalogText, is_english_page
+from core.text_language import ENGLISH, VIETNAMESE, CatalogText, is_english_page
 from procedures.constants import (
     DEFAULT_ACCEPTED_FORMATS,
     DEFAULT_MAX_UPLOAD_MB,

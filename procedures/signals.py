@@ -8,7 +8,7 @@ place that sees them all.
 
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
-from portal import side_effects
+from core import side_effects
 from procedures.models import Agency, Field, Procedure
 from procedures.selectors import catalog_filter_choices_forget
 

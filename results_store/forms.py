@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from portal.uploads import MEGABYTE, ContentCheckedFileField
+from core.uploads import MEGABYTE, ContentCheckedFileField
 
 # The longest token the portal issues is about 1,000 characters as a link;
 # anything much longer is not one of ours and is not worth decompressing.

@@ -9,8 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from citizens.national_id import validate_national_id_format
-from portal.uploads import MEGABYTE, ContentCheckedFileField
-from portal.widgets import DateInput
+from core.uploads import MEGABYTE, ContentCheckedFileField
+from core.widgets import DateInput
 from procedures.models import ResultType
 from results_store import selectors, services
 from results_store.constants import ResultStatus

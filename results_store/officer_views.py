@@ -17,7 +17,7 @@ from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from portal.files import file_response
+from core.files import file_response
 from results_store import selectors, services
 from results_store.constants import ResultStatus
 from results_store.officer_forms import (

@@ -22,7 +22,7 @@ from citizens import services as citizen_services
 from citizens.constants import VERIFIED_IDENTITY_LEVELS
 from citizens.models import User
 from citizens.selectors import is_officer_of
-from portal import side_effects
+from core import side_effects
 from procedures.models import Agency, ResultType
 from result_verifier import tokens
 from results_store import keys

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from portal.side_effects import ROW_TASK
+from core.side_effects import ROW_TASK
 
 
 @shared_task(**ROW_TASK)

@@ -22,7 +22,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from portal.text_language import VIETNAMESE, CatalogText
+from core.text_language import VIETNAMESE, CatalogText
 from result_verifier import tokens, trust
 from result_verifier import verdict as offline
 from result_verifier.pdf import content_revision
@@ -188,7 +188,7 @@ def verdict_for_status(
         result=result,
         result_type_name=result.result_type.display_name,
         # The legal Vietnamese name, as the signature names the issuer: an
-        # English page marks it lang="vi" (portal.text_language).
+        # English page marks it lang="vi" (core.text_language).
         issuer_name=CatalogText(result.agency.name, VIETNAMESE),
     )
     status_date = (

@@ -16,7 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from citizens.security import client_address
-from portal.rate_limits import over_limit
+from core.rate_limits import over_limit
 from results_store import keys, verification
 from results_store.constants import ResultStatus
 from results_store.forms import VerifyPdfForm, VerifyTokenForm

@@ -7,7 +7,7 @@ entered; that text must carry `lang="vi"` (WCAG 3.1.2, Language of Parts):
     <h1{{ procedure.display_name|lang_attr }}>  an element holding only the text
     <div{{ procedure.display_steps|lang_attr }}>{{ procedure.display_steps|linebreaks }}</div>
 
-Both mark only a `CatalogText` (portal/text_language.py) whose language
+Both mark only a `CatalogText` (core/text_language.py) whose language
 differs from the page's, so Vietnamese pages get no extra markup. Neither
 can mark text inside an attribute or `<title>`: those stay plain.
 """
@@ -19,7 +19,7 @@ from django.utils.html import conditional_escape, format_html
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
-from portal.text_language import foreign_language
+from core.text_language import foreign_language
 from procedures.constants import TimeUnit
 
 register = template.Library()

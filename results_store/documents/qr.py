@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.urls import Resolver404, resolve, reverse
 
-from portal.links import public_url
+from core.links import public_url
 from result_verifier import tokens
 
 # The QR code keeps the quiet zone the standard asks for (4 modules) inside the

@@ -7,7 +7,7 @@ portal is used in, so its wording is Vietnamese and not translated.
 from django.template.loader import select_template
 from django.utils import timezone
 
-from portal.pdf import letter_header, render_pdf
+from core.pdf import letter_header, render_pdf
 from results_store.documents.content import result_sections
 from results_store.documents.qr import verification_url
 from results_store.documents.words import date_text

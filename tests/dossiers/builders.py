@@ -6,10 +6,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from citizens.constants import MembershipRole, WalletItemKind
 from citizens.models import Membership, User, WalletItem
+from core.uploads import validate_upload
 from dossiers import services
 from dossiers.constants import DossierState
 from dossiers.models import Dossier
-from portal.uploads import validate_upload
 from procedures.models import Agency, Procedure
 from tests.factories import AgencyFactory, FieldFactory, ProcedureFactory, UserFactory
 from tests.files import pdf_bytes, png_bytes, upload

@@ -16,12 +16,12 @@ import pytest
 from django.core.management import call_command
 
 from citizens.models import User
+from core.pdf import render_pdf
 from dossiers import selectors, services
 from dossiers.apology import apology_context
 from dossiers.constants import DeliveryMethod, DossierAction
 from dossiers.models import Dossier
 from dossiers.receipt import RECEIPT_LANGUAGE, RECEIPT_TEMPLATE, receipt_context
-from portal.pdf import render_pdf
 from procedures import calendar
 from procedures.models import Agency, Procedure
 from results_store.documents import render_result_pdf

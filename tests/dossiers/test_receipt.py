@@ -19,11 +19,11 @@ from PIL import Image
 
 from citizens.constants import Gender, MembershipRole, WalletItemKind
 from citizens.models import Membership, WalletItem
+from core.uploads import ContentCheckedFileField
 from dossiers import services
 from dossiers.constants import DeliveryMethod
 from dossiers.models import Dossier
 from dossiers.receipt import processing_time_text, receipt_render_and_store
-from portal.uploads import ContentCheckedFileField
 from procedures.constants import AdministrativeLevel, PersonalDocumentType, TimeUnit
 from procedures.models import DocumentComponent
 from tests.factories import AgencyFactory, ProcedureFactory, UserFactory
@@ -248,10 +248,10 @@ def test_receipt_states_the_processing_time_the_due_date_was_counted_with(values
 
 def test_rendering_a_pdf_leaves_pillow_refusing_truncated_images():
     # WeasyPrint's import makes Pillow accept truncated images process-wide,
-    # which would let corrupt uploads through portal.uploads in the worker.
+    # which would let corrupt uploads through core.uploads in the worker.
     from PIL import ImageFile
 
-    from portal.pdf import render_pdf
+    from core.pdf import render_pdf
 
     render_pdf("dossiers/receipt_pdf.html", {"code": "T.0001-260105-0001", "documents": []})
 

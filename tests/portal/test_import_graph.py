@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parents[2]
 # Lowest first: a module may import its own layer and the layers below it.
 LAYERS = [
     "result_verifier",  # the offline verifier: nothing of the portal's
-    "core",  # portal's shared helpers (uploads, files, pdf, audit, cache, the Celery app)
+    "core",  # the shared helpers: the core app, and those still in portal (audit, cache, ...)
     "procedures",
     "citizens",
     "notifications",
@@ -22,11 +22,11 @@ LAYERS = [
     "shell",  # portal's project shell: settings, URLs, WSGI, Celery, site-wide pages
     "bench",  # the benchmarks, which drive everything and nothing imports
 ]
-PACKAGES = {"result_verifier", "portal", "procedures", "citizens", "notifications"}
+PACKAGES = {"result_verifier", "core", "portal", "procedures", "citizens", "notifications"}
 PACKAGES |= {"results_store", "dossiers", "bench"}
 
 # The modules of the portal package that wire the project together; the rest
-# of it are the shared helpers every app may use.
+# of it are shared helpers on their way to core.
 SHELL = (
     "portal.settings",
     "portal.urls",
@@ -70,7 +70,7 @@ def imports_of(path: Path):
             yield from (alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             yield node.module
-            # `from portal import pdf` imports the module portal.pdf.
+            # `from core import pdf` imports the module core.pdf.
             for alias in node.names:
                 submodule = ROOT.joinpath(*node.module.split("."), alias.name)
                 if submodule.with_suffix(".py").exists() or submodule.is_dir():

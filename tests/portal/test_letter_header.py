@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from portal.pdf import letter_header, place_and_date
+from core.pdf import letter_header, place_and_date
 from tests.factories import AgencyFactory
 
 pytestmark = pytest.mark.django_db

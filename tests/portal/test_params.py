@@ -2,7 +2,7 @@
 
 import pytest
 
-from portal.params import whole_number
+from core.params import whole_number
 
 
 @pytest.mark.parametrize("raw", ["", "²", "٣", "1.5", "-1", " 1", "9" * 5000, None])

@@ -26,8 +26,8 @@ from django.core.exceptions import ValidationError
 from django.utils import translation
 from PIL import Image, ImageCms
 
-from portal.uploads import validate_upload
-from portal.uploads.clamd import clamd_instream
+from core.uploads import validate_upload
+from core.uploads.clamd import clamd_instream
 from tests.files import (
     EICAR,
     jpeg_bytes,
@@ -536,7 +536,7 @@ def test_bomb_is_refused_without_inflating_it_in_memory():
 
 
 def test_too_many_objects_is_refused_as_too_large(monkeypatch):
-    monkeypatch.setattr("portal.uploads.pdf.MAX_PDF_OBJECTS", 10)
+    monkeypatch.setattr("core.uploads.pdf.MAX_PDF_OBJECTS", 10)
     extra = [b"<< /N %d >>" % n for n in range(20)]
     assert rejection(upload("don.pdf", pdf_document(extra=extra))).code == "too_large"
 

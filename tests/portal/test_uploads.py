@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile, TemporaryUploaded
 from django.utils import translation
 from PIL import Image
 
-from portal.uploads import (
+from core.uploads import (
     MAX_IMAGE_PIXELS,
     ContentCheckedFileField,
     FileKind,

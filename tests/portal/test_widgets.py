@@ -4,7 +4,7 @@ import pytest
 from django import forms
 from django.test.html import parse_html
 
-from portal.widgets import QuickSelect
+from core.widgets import QuickSelect
 
 CHOICES = [
     ("", "Tất cả"),

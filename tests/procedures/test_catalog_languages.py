@@ -9,7 +9,7 @@ from django.template import Context, Template
 from django.urls import reverse
 from django.utils import translation
 
-from portal.text_language import CatalogText
+from core.text_language import CatalogText
 from procedures.models import DocumentComponent, FormField, LegalBasis, localized
 from tests.factories import AgencyFactory, FieldFactory, ProcedureFactory, UserFactory
 

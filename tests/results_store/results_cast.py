@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from citizens.constants import MembershipRole
 from citizens.models import Membership, User
-from portal.uploads import validate_upload
+from core.uploads import validate_upload
 from procedures.models import Agency, ResultType
 from results_store import services
 from results_store.constants import ResultStatus

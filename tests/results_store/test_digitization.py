@@ -10,7 +10,7 @@ from django.utils import timezone
 from citizens import services as citizen_services
 from citizens.constants import WalletItemKind
 from citizens.models import PROFILE_FIELDS, WalletItem
-from portal import side_effects
+from core import side_effects
 from results_store import tasks
 from results_store.constants import ResultAction, ResultStatus
 from results_store.models import Result

@@ -19,9 +19,9 @@ import zlib
 from django.core.exceptions import ValidationError
 from PIL import Image, ImageFile
 
-from portal.uploads import messages
-from portal.uploads.kinds import MEGABYTE, FileKind
-from portal.uploads.markers import Finding, scan_text
+from core.uploads import messages
+from core.uploads.kinds import MEGABYTE, FileKind
+from core.uploads.markers import Finding, scan_text
 
 _PILLOW_FORMATS = {FileKind.JPG: "JPEG", FileKind.PNG: "PNG"}
 

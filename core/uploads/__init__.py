@@ -38,11 +38,11 @@ from django.core.exceptions import ValidationError
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
-from portal.uploads.clamd import check_with_clamd
-from portal.uploads.images import check_image, check_image_content, raise_for
-from portal.uploads.kinds import KILOBYTE, MEGABYTE, FileKind
-from portal.uploads.markers import scan_file
-from portal.uploads.pdf import PDF_EOF_WINDOW, check_pdf_content, check_pdf_structure
+from core.uploads.clamd import check_with_clamd
+from core.uploads.images import check_image, check_image_content, raise_for
+from core.uploads.kinds import KILOBYTE, MEGABYTE, FileKind
+from core.uploads.markers import scan_file
+from core.uploads.pdf import PDF_EOF_WINDOW, check_pdf_content, check_pdf_structure
 
 __all__ = [
     "DEFAULT_ALLOWED",

@@ -24,7 +24,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import IO
 
-from portal.uploads.messages import ATTACHMENT, FORM, SCRIPT
+from core.uploads.messages import ATTACHMENT, FORM, SCRIPT
 
 CHUNK_SIZE = 1024 * 1024
 

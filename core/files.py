@@ -7,7 +7,7 @@ a sandbox so a crafted file cannot run script in the portal's origin.
 
 from django.http import FileResponse, Http404
 
-from portal.uploads import FileKind
+from core.uploads import FileKind
 
 
 def file_response(field_file, kind: str) -> FileResponse:

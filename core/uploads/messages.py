@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
-from portal.uploads.kinds import FileKind
+from core.uploads.kinds import FileKind
 
 # Why active content was found; each reason gets its own advice.
 SCRIPT = "script"

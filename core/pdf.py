@@ -48,7 +48,7 @@ def _import_weasyprint():
     `weasyprint.images` sets `PIL.ImageFile.LOAD_TRUNCATED_IMAGES = True` for
     the whole process when imported. That would make Pillow accept truncated
     images everywhere, and so let corrupt uploads through the checks in
-    `portal.uploads` in any process that has rendered a PDF. Our PDFs only embed
+    `core.uploads` in any process that has rendered a PDF. Our PDFs only embed
     complete images (QR codes, static files), so Pillow's default is restored.
     """
     import weasyprint

@@ -21,8 +21,8 @@ import struct
 
 from django.conf import settings
 
-from portal.uploads import messages
-from portal.uploads.markers import read_chunks
+from core.uploads import messages
+from core.uploads.markers import read_chunks
 
 logger = logging.getLogger(__name__)
 

@@ -39,9 +39,9 @@ from pyhanko.pdf_utils.misc import PdfDecodeLimitError
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.pdf_utils.xref import ObjStreamRef
 
-from portal.uploads import messages
-from portal.uploads.kinds import MEGABYTE, FileKind
-from portal.uploads.markers import PDF_DENIED_NAMES, SCRIPT, Finding, Scanner
+from core.uploads import messages
+from core.uploads.kinds import MEGABYTE, FileKind
+from core.uploads.markers import PDF_DENIED_NAMES, SCRIPT, Finding, Scanner
 
 # A PDF ends with "startxref <offset> %%EOF"; producers may add a little after
 # it, and readers look for %%EOF within the last 1024 bytes (ISO 32000 7.5.5).

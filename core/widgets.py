@@ -5,7 +5,7 @@ from django.forms.utils import flatatt
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from portal.text_language import foreign_language
+from core.text_language import foreign_language
 
 
 class DateInput(forms.DateInput):
