@@ -19,6 +19,7 @@ from core.widgets import DateInput, QuickSelect
 from dossiers.constants import DeliveryMethod
 from dossiers.lookup import lookup_pin_clean
 from dossiers.models import Dossier
+from dossiers.selectors import filed_documents_by_component
 from dossiers.services import DECLARATION_REFUSED, declaration_invalid_message
 from procedures.constants import FormFieldType
 from procedures.models import DocumentComponent, FormField
@@ -159,7 +160,7 @@ class IntakeForm(ComponentDocumentsMixin, forms.Form):
             self.form_field_names.append((name, form_field.key))
         self.declaration_fields = [self[name] for name, _key in self.form_field_names]
 
-        attached = self._attached()
+        attached = filed_documents_by_component(self.dossier)
         self.components = []
         for offer in reuse.components:
             component = offer.component
@@ -207,13 +208,9 @@ class IntakeForm(ComponentDocumentsMixin, forms.Form):
             ]
         )
 
-    def _attached(self) -> dict:
-        documents = self.dossier.documents.filter(round=0).select_related("wallet_item")
-        return {document.component_id: document for document in documents}
-
     def refresh_attached(self) -> None:
         """Show the documents as saved, once this request's uploads are stored."""
-        attached = self._attached()
+        attached = filed_documents_by_component(self.dossier)
         for entry in self.components:
             entry["attached"] = attached.get(entry["component"].pk)
 

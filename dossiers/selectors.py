@@ -326,12 +326,15 @@ class ComponentAttachment:
     document: DossierDocument | None
 
 
+def filed_documents_by_component(dossier: Dossier) -> dict[int, DossierDocument]:
+    """What the applicant attached when filing (round 0), by document component."""
+    documents = dossier.documents.filter(round=0).select_related("wallet_item")
+    return {document.component_id: document for document in documents}
+
+
 def dossier_documents_for_review(dossier: Dossier) -> list[ComponentAttachment]:
     """Each document the procedure lists, with what the draft attached for it (or nothing)."""
-    attached = {
-        document.component_id: document
-        for document in dossier.documents.filter(round=0).select_related("wallet_item")
-    }
+    attached = filed_documents_by_component(dossier)
     return [
         ComponentAttachment(component=component, document=attached.get(component.pk))
         for component in dossier.procedure.components.all()
